@@ -1,7 +1,156 @@
-"""`partnerdesk rules …` — placeholder, replaced by the rules work."""
+"""`partnerdesk rules assess CASE.json` and `partnerdesk rules spend ORDER.json`.
+
+No token, database or network: a manager asks "what would this earn?", outside tools check the
+rules. Bad input exits 2 with a message naming the field; it never prints a half-right answer.
+"""
 
 import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot.rules import (
+    Case,
+    Order,
+    Rulebook,
+    RulebookError,
+    assess,
+    describe_validation_error,
+    load_rulebook,
+    rulebook_path_from_env,
+    spend,
+)
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class BadInput(Exception):
+    """Input the command refuses; the message says what and where."""
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise BadInput(f"{key}: given twice")
+        out[key] = value
+    return out
+
+
+def read_json(source: str) -> Any:
+    """JSON from a file ("-" for stdin) with exact decimals: 0.1 ruble stays 0.1."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read {source}: {exc}") from None
+    try:
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=Decimal,  # NaN/Infinity: refused later by the field that gets them
+            object_pairs_hook=_reject_duplicates,
+        )
+    except json.JSONDecodeError as exc:
+        raise BadInput(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from None
+
+
+def _validate(model: type[Model], data: Any) -> Model:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise BadInput("; ".join(describe_validation_error(exc))) from None
+
+
+def _rulebook(args: argparse.Namespace) -> Rulebook:
+    path: Path | None = args.rulebook or rulebook_path_from_env(os.environ)
+    try:
+        return load_rulebook(path)
+    except RulebookError as exc:
+        raise BadInput(f"rulebook {exc}") from None
+
+
+def _answer(args: argparse.Namespace, answer: Callable[[Rulebook, Any], dict[str, object]]) -> int:
+    try:
+        data = read_json(args.file)
+        result = answer(_rulebook(args), data)
+    except BadInput as exc:
+        print(f"partnerdesk rules {args.rules_command}: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    return _answer(args, lambda book, data: assess(book, _validate(Case, data)).to_json_dict())
+
+
+def cmd_spend(args: argparse.Namespace) -> int:
+    return _answer(args, lambda book, data: spend(book, _validate(Order, data)).to_json_dict())
+
+
+_COMMANDS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str], ...] = (
+    ("assess", cmd_assess, "CASE.json", "what a case would earn, as JSON"),
+    ("spend", cmd_spend, "ORDER.json", "how a bonus balance pays an order, as JSON"),
+)
+
+
+def _add_assess_and_spend(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
+) -> None:
+    for name, func, metavar, summary in _COMMANDS:
+        command = commands.add_parser(name, help=summary, description=summary)
+        command.add_argument("file", metavar=metavar, help='a JSON file, or "-" for stdin')
+        command.add_argument(
+            "--rulebook",
+            metavar="FILE",
+            type=Path,
+            help="the rulebook to use (default: $PARTNERDESK_RULEBOOK, else the shipped one)",
+        )
+        command.set_defaults(func=func, rules_command=name)
 
 
 def add_rules_commands(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    subparsers.add_parser("rules", help="assess a case or a bonus spend from JSON")
+    rules = subparsers.add_parser(
+        "rules",
+        help="assess a case or a bonus spend from JSON (no token, database or network)",
+        description="Answer from the rulebook alone: what a case earns, how a bonus pays.",
+    )
+    commands = rules.add_subparsers(title="rules commands", metavar="RULES_COMMAND")
+    _add_assess_and_spend(commands)
+
+    def show_help(args: argparse.Namespace) -> int:
+        rules.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+
+    rules.set_defaults(func=show_help)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Just the rules commands, for `python -m bot.cli_rules assess CASE.json`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.cli_rules", description="Partner Desk rules, without the bot."
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    _add_assess_and_spend(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    exit_code: int = args.func(args)
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""build_application(settings): the PTB Application with every handler, in commented groups."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.clock import Clock
+from bot.config import ConfigError, Settings
+from bot.handlers import apply, common, errors, events, forms, join
+from bot.handlers.menu import set_default_commands
+from bot.i18n import Texts
+from bot.rules import load_rulebook
+from bot.runtime import Runtime, runtime_of
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApplication:
+    if settings.telegram_bot_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: not set")
+    rt = Runtime(
+        settings=settings,
+        texts=Texts(settings.locale),
+        clock=clock or Clock(settings.timezone),
+        rulebook=load_rulebook(settings.rulebook),
+    )
+    app: AnyApplication = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.file_url)
+        # Retries a 429 after Telegram's retry_after and keeps under the per-chat/global limits.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_open)
+        .post_shutdown(_close)
+        .build()
+    )
+    rt.attach(app)
+
+    # Group 0: commands, then buttons (each flow owns a callback prefix), then typed answers
+    # to forms. Forms keep their state in SQLite, not in a ConversationHandler, so a restart
+    # loses nothing; /cancel (in common) ends whichever form is in progress.
+    app.add_handlers(common.handlers(), group=0)
+    app.add_handlers(apply.handlers(), group=0)
+    app.add_handlers(events.handlers(), group=0)
+    app.add_handlers(join.handlers(), group=0)
+    app.add_handlers(forms.handlers(), group=0)
+    # Last in the same group (a later group would see every update again): a /command no
+    # handler above took gets a short answer.
+    app.add_handlers(common.fallback_handlers(), group=0)
+
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+async def _open(app: AnyApplication) -> None:
+    rt = runtime_of(app)
+    applied = await rt.open_database()
+    if applied:
+        log.info("database %s migrated: %s", rt.settings.database, ", ".join(applied))
+    await set_default_commands(app.bot, rt)
+    log.info("Partner Desk @%s is up; polling for updates", app.bot.username)
+
+
+async def _close(app: AnyApplication) -> None:
+    await runtime_of(app).close_database()
+
+
+@asynccontextmanager
+async def polling(app: AnyApplication, *, poll_timeout: int = 10) -> AsyncIterator[AnyApplication]:
+    """Run the bot inside an event loop that is already running (tests, the demo).
+
+    The same steps, in the same order, as `Application.run_polling`, which owns its own loop.
+    """
+    assert app.updater is not None
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.updater.start_polling(
+        poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+    )
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+        await app.shutdown()

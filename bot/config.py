@@ -1,0 +1,144 @@
+"""Settings from environment variables (and an optional `.env`), validated with clear messages."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+class Role(enum.StrEnum):
+    """Manager roles of the vendor (RULEBOOK §5)."""
+
+    SPECIALIST = "specialist"
+    HEAD = "head"
+    EVENTS = "events"
+    PR = "pr"
+    PARTNERS = "partners"
+    MARKETPLACE = "marketplace"
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message names the environment variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PARTNERDESK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
+    )
+    database: Path = Path("partnerdesk.sqlite3")
+    bot_api_url: str = TELEGRAM_API_URL
+    bot_api_file_url: str | None = None
+    managers: Annotated[dict[Role, tuple[int, ...]], NoDecode] = Field(default_factory=dict)
+    timezone: Annotated[ZoneInfo, NoDecode] = ZoneInfo("Europe/Moscow")
+    locale: Literal["ru", "en"] = "ru"
+    rulebook: Path | None = None
+    ops_chat: int | None = None
+
+    @field_validator("telegram_bot_token", "bot_api_file_url", "ops_chat", "rulebook",
+                     mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("managers", mode="before")
+    @classmethod
+    def _parse_managers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_managers(value)
+        return value
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _parse_timezone(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown timezone {value!r} (e.g. Europe/Moscow)") from None
+        return value
+
+    @field_validator("bot_api_url", "bot_api_file_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @property
+    def file_url(self) -> str:
+        """Where files are downloaded: the API URL with its final `/bot` made `/file/bot`."""
+        if self.bot_api_file_url:
+            return self.bot_api_file_url
+        base = self.bot_api_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+    def roles_of(self, user_id: int) -> frozenset[Role]:
+        return frozenset(role for role, ids in self.managers.items() if user_id in ids)
+
+    def is_manager(self, user_id: int) -> bool:
+        return bool(self.roles_of(user_id))
+
+    def members_of(self, role: Role) -> tuple[int, ...]:
+        """Who holds a role; the head of partner marketing stands in for a role nobody holds."""
+        return self.managers.get(role) or self.managers.get(Role.HEAD, ())
+
+    @property
+    def manager_ids(self) -> frozenset[int]:
+        return frozenset(i for ids in self.managers.values() for i in ids)
+
+
+def parse_managers(text: str) -> dict[Role, tuple[int, ...]]:
+    """`specialist=111,222;head=333` → {Role.SPECIALIST: (111, 222), Role.HEAD: (333,)}."""
+    known = ", ".join(r.value for r in Role)
+    managers: dict[Role, tuple[int, ...]] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        name, sep, ids = part.partition("=")
+        if not sep:
+            raise ValueError(f"{part!r} should look like role=id,id (roles: {known})")
+        try:
+            role = Role(name.strip().lower())
+        except ValueError:
+            raise ValueError(f"unknown role {name.strip()!r} (roles: {known})") from None
+        parsed: list[int] = []
+        for raw in filter(None, (i.strip() for i in ids.split(","))):
+            if not raw.lstrip("-").isdigit():
+                raise ValueError(f"{raw!r} in role {role.value} is not a numeric Telegram user id")
+            parsed.append(int(raw))
+        managers[role] = tuple(parsed)
+    return managers
+
+
+def _env_name(field: str) -> str:
+    if field == "telegram_bot_token":
+        return "TELEGRAM_BOT_TOKEN"
+    return "PARTNERDESK_" + field.upper()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's errors into one message per wrong variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{_env_name(field)}: {message}")
+        raise ConfigError("\n".join(lines)) from None

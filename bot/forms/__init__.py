@@ -1,0 +1,1 @@
+"""Declarative forms (fields, parsing, which kinds ask what) walked by one generic engine."""

@@ -1,0 +1,162 @@
+"""The application form (RULEBOOK §2): one definition for every kind, each field saying
+which kinds ask it. Texts: `forms.apply.<key>.prompt` (or `.prompt_<kind>`), options
+`forms.apply.<key>.<option>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.forms.costs import CostItems
+from bot.forms.engine import Form
+from bot.forms.fields import (
+    Agenda,
+    Answers,
+    Button,
+    Choice,
+    Context,
+    Count,
+    FutureDate,
+    Money,
+    MultiChoice,
+    PickItems,
+    Text,
+    Url,
+    YesNo,
+)
+from bot.forms.parsing import Invalid
+
+KINDS = (
+    "seminar", "webinar", "business_breakfast", "external_talk", "exhibition", "article",
+    "promo_materials", "special", "other",
+)
+SPECIAL_PROGRAMS = ("formula", "federal_program")
+EVENTS = ("seminar", "webinar", "business_breakfast")  # the seminar family
+SPECIAL = ("formula", "federal_program")
+
+
+def kind_of(answers: Answers) -> str:
+    """The rules' kind: a special program stands for itself."""
+    kind = str(answers.get("kind", ""))
+    return str(answers.get("special_program", "")) if kind == "special" else kind
+
+
+def kinds(*names: str) -> Callable[[Answers], bool]:
+    wanted = frozenset(names)
+    return lambda answers: kind_of(answers) in wanted
+
+
+def _mixed(answers: Answers) -> bool:
+    return kinds(*EVENTS, "external_talk")(answers) and answers.get("topic") == "mixed"
+
+
+def _has_agenda(answers: Answers) -> bool:
+    return bool(answers.get("agenda"))
+
+
+VENDOR_PRODUCT_WORDS = ("битрикс", "bitrix", "1с-битрикс", "1c-bitrix")
+
+
+def vendor_talks_named(answers: Answers) -> list[int]:
+    """Talks that name a vendor product count as vendor-product talks (§2.2); editable."""
+    return [
+        index for index, talk in enumerate(answers.get("agenda", []))
+        if any(word in str(talk["title"]).lower() for word in VENDOR_PRODUCT_WORDS)
+    ]
+
+
+def _wants_promo(answers: Answers) -> bool:
+    return answers.get("support") in ("both", "promo")
+
+
+@dataclass(frozen=True)
+class SupportChoice(Choice):
+    """Info support and promo materials in one question; only what the lead time still allows.
+
+    The lead times come from the rulebook through `ctx` (`support_days`): a late application is
+    not refused (⚖), the partner goes on without what is no longer possible.
+    """
+
+    options: tuple[str, ...] = ("both", "info", "promo", "none")
+    labels: str = "forms.apply.support"
+
+    def possible(self, answers: Answers, ctx: Context) -> list[str]:
+        days = (date.fromisoformat(answers["event_date"]) - ctx.today).days
+        info = days >= ctx.support_days["info"]
+        promo = days >= ctx.support_days["promo"] and kind_of(answers) != "webinar"
+        allowed = ["none"]
+        if info:
+            allowed.insert(0, "info")
+        if promo:
+            allowed.insert(0, "promo")
+        if info and promo:
+            allowed.insert(0, "both")
+        return [o for o in self.options if o in allowed]
+
+    def buttons(self, answers: Answers, ctx: Context) -> Sequence[Button]:
+        return [Button(f"{self.labels}.{o}", o) for o in self.possible(answers, ctx)]
+
+    def pick(self, value: str, answers: Answers, ctx: Context) -> Any:
+        if value not in self.possible(answers, ctx):
+            raise Invalid("support_too_late")
+        return value
+
+
+CONDITIONS = ("vendor_speaker", "third_party_speakers", "other_products_in_program", "paid_event")
+CHANNELS = ("site", "mailing", "social", "calls", "media_partners", "ads")
+TOPICS = ("site_management", "bitrix24", "top", "marketplace", "mixed")
+
+APPLICATION = Form(
+    name="apply",
+    fields=(
+        Choice("kind", options=KINDS, labels="forms.apply.kind"),
+        Choice("special_program", options=SPECIAL_PROGRAMS, labels="forms.apply.special_program",
+               when=lambda a: a.get("kind") == "special"),
+        Text("event_name", when=kinds("external_talk", "exhibition"), max_length=200),
+        FutureDate("event_date"),
+        Text("place", when=kinds("seminar", "business_breakfast", "external_talk", "exhibition",
+                                 *SPECIAL), max_length=200),
+        Text("outlet", when=kinds("article"), max_length=200),
+        Url("site", when=kinds("external_talk", "exhibition", "article")),
+        Text("title", when=lambda a: kind_of(a) not in ("exhibition", ""), max_length=200),
+        Choice("topic", options=TOPICS, labels="forms.apply.topic",
+               when=kinds(*EVENTS, "external_talk", "article")),
+        Choice("program", options=("site_management", "bitrix24"), labels="forms.apply.program",
+               when=_mixed),
+        Choice("audience", options=("prospects", "existing_clients", "developers"),
+               labels="forms.apply.audience", when=kinds(*EVENTS), columns=1),
+        Text("about", when=kinds("external_talk", "exhibition", "other"), max_length=1000),
+        Agenda("agenda", when=kinds(*EVENTS, *SPECIAL)),
+        PickItems("vendor_talks", source="agenda", optional=True, default=vendor_talks_named,
+                  when=lambda a: kinds(*EVENTS, *SPECIAL)(a) and _has_agenda(a)),
+        MultiChoice("conditions", options=CONDITIONS, labels="forms.apply.conditions",
+                    optional=True, default=lambda a: [], when=kinds(*EVENTS)),
+        Count("planned_listeners", minimum=1, maximum=100_000,
+              suggestions=(10, 20, 30, 50, 100), when=kinds(*EVENTS, *SPECIAL)),
+        Count("expected_audience", minimum=1, maximum=10_000_000,
+              suggestions=(50, 100, 300, 1000), when=kinds("external_talk", "exhibition")),
+        MultiChoice("channels", options=CHANNELS, labels="forms.apply.channels",
+                    when=kinds(*EVENTS)),
+        Text("stand", when=kinds("exhibition"), max_length=1000),
+        Money("stand_rent", when=kinds("exhibition")),
+        Money("registration_fee", when=kinds("exhibition"), optional=True),
+        Count("other_vendors_on_stand", minimum=0, maximum=50, suggestions=(0, 1, 2, 3),
+              when=kinds("exhibition")),
+        YesNo("competing_products_on_stand", when=kinds("exhibition")),
+        Count("article_length", minimum=100, maximum=1_000_000,
+              suggestions=(3000, 5000, 8000), when=kinds("article")),
+        Count("reach", minimum=1, maximum=100_000_000, when=kinds("article")),
+        YesNo("original", when=kinds("article")),
+        Text("promo_event", when=kinds("promo_materials"), max_length=300),
+        # Only where the rulebook may compensate costs (webinars and breakfasts never are).
+        CostItems("costs", optional=True,
+                  when=kinds("seminar", "external_talk", "exhibition", "other", *SPECIAL)),
+        SupportChoice("support", when=kinds(*EVENTS, *SPECIAL)),
+        Text("promo_items", max_length=1000,
+             when=lambda a: kinds("promo_materials")(a) or _wants_promo(a)),
+        Money("printing_costs", when=kinds("promo_materials")),
+    ),
+)

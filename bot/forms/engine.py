@@ -1,0 +1,182 @@
+"""The one engine that walks every form: which question is next, steps, answers, going back.
+
+A draft is plain data (answers + where the person is), saved after every step by the caller,
+so a form resumes after a restart or a week later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.forms.fields import Answers, Context, Field, MultiChoice, PickItems
+from bot.forms.parsing import Invalid
+
+SUMMARY = "=summary"
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    fields: tuple[Field, ...]
+
+    def field(self, key: str) -> Field:
+        for candidate in self.fields:
+            if candidate.key == key:
+                return candidate
+        raise KeyError(key)
+
+    def active(self, answers: Answers) -> list[Field]:
+        return [f for f in self.fields if f.applies(answers)]
+
+    def next_key(self, answers: Answers) -> str:
+        """The first active question not answered yet, or the summary when all are."""
+        for candidate in self.active(answers):
+            if candidate.key not in answers and candidate.default is None:
+                return candidate.key
+        return SUMMARY
+
+    def fill_defaults(self, answers: dict[str, Any]) -> None:
+        for candidate in self.active(answers):
+            if candidate.key not in answers and candidate.default is not None:
+                answers[candidate.key] = candidate.default(answers)
+
+    def step(self, key: str, answers: Answers) -> tuple[int, int]:
+        keys = [f.key for f in self.active(answers) if f.default is None]
+        return (keys.index(key) + 1 if key in keys else len(keys), len(keys))
+
+
+@dataclass
+class Draft:
+    """Where a person is in a form. `history` is the questions asked, for «Back»."""
+
+    form: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    current: str = SUMMARY
+    history: list[str] = field(default_factory=list)
+    editing: bool = False  # came from the summary to change one answer
+    prompt_id: int | None = None  # the bot message that asks the current question
+
+    def to_json(self) -> dict[str, Any]:
+        return {"form": self.form, "answers": self.answers, "current": self.current,
+                "history": self.history, "editing": self.editing, "prompt_id": self.prompt_id}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Draft:
+        return cls(form=data["form"], answers=dict(data["answers"]), current=data["current"],
+                   history=list(data.get("history", [])), editing=bool(data.get("editing")),
+                   prompt_id=data.get("prompt_id"))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an answer did: moved on, or stayed on a toggle question with a new selection."""
+
+    moved: bool
+
+
+def start(form: Form, answers: Mapping[str, Any] | None = None) -> Draft:
+    draft = Draft(form=form.name, answers=dict(answers or {}))
+    form.fill_defaults(draft.answers)
+    draft.current = form.next_key(draft.answers)
+    return draft
+
+
+def answer_text(form: Form, draft: Draft, text: str, ctx: Context) -> Outcome:
+    """A typed answer to the current question; raises Invalid with what is expected."""
+    question = _current_field(form, draft)
+    value = question.parse(text, draft.answers, ctx)
+    if isinstance(question, MultiChoice):
+        draft.answers[f"{question.key}.pending"] = value
+        return _finish_toggles(form, draft, question)
+    return _accept(form, draft, question, value)
+
+
+def answer_button(form: Form, draft: Draft, value: str, ctx: Context) -> Outcome:
+    question = _current_field(form, draft)
+    if value == "=skip" and question.optional:
+        return _accept(form, draft, question, None)
+    if value == "=keep" and question.key in draft.answers:
+        return _accept(form, draft, question, draft.answers[question.key])
+    if isinstance(question, MultiChoice | PickItems):
+        pending_key = f"{question.key}.pending"
+        if value == "=done":
+            return _finish_toggles(form, draft, question)
+        chosen: list[Any] = list(draft.answers.get(pending_key, []))
+        item: Any = int(value) if isinstance(question, PickItems) else value
+        if isinstance(question, PickItems):
+            if not 0 <= item < len(draft.answers.get(question.source, [])):
+                raise Invalid("use_buttons")
+        elif item not in question.options:
+            raise Invalid("use_buttons")
+        if item in chosen:
+            chosen.remove(item)
+        else:
+            chosen.append(item)
+        draft.answers[pending_key] = chosen
+        return Outcome(moved=False)
+    return _accept(form, draft, question, question.pick(value, draft.answers, ctx))
+
+
+def back(form: Form, draft: Draft) -> None:
+    """Return to the question asked before this one; its old answer is offered to keep."""
+    if draft.editing:
+        draft.editing = False
+        draft.current = SUMMARY
+        return
+    while draft.history:
+        previous = draft.history.pop()
+        if form.field(previous).applies(draft.answers):
+            draft.current = previous
+            return
+
+
+def edit(form: Form, draft: Draft, key: str) -> None:
+    """From the summary, ask one question again; answering it returns to the summary."""
+    question = form.field(key)
+    if not question.applies(draft.answers):
+        raise Invalid("use_buttons")
+    draft.current = key
+    draft.editing = True
+
+
+def refresh(form: Form, draft: Draft) -> None:
+    """After answers changed outside the engine (a hook): drop what no longer applies, fill
+    defaults, and move to the first open question if the current one is gone or answered."""
+    active = {f.key for f in form.active(draft.answers)}
+    for stale in [k for k in draft.answers if k in {f.key for f in form.fields} - active]:
+        del draft.answers[stale]
+    form.fill_defaults(draft.answers)
+    if draft.current not in active or draft.current in draft.answers:
+        draft.current = form.next_key(draft.answers)
+
+
+def summary_fields(form: Form, draft: Draft) -> Sequence[Field]:
+    return [f for f in form.active(draft.answers) if f.key in draft.answers]
+
+
+def _current_field(form: Form, draft: Draft) -> Field:
+    if draft.current == SUMMARY:
+        raise Invalid("use_buttons")
+    return form.field(draft.current)
+
+
+def _finish_toggles(form: Form, draft: Draft, question: Field) -> Outcome:
+    chosen = draft.answers.pop(f"{question.key}.pending", [])
+    if not chosen and not question.optional:
+        draft.answers[f"{question.key}.pending"] = chosen
+        raise Invalid("choose_at_least_one")
+    return _accept(form, draft, question, chosen)
+
+
+def _accept(form: Form, draft: Draft, question: Field, value: Any) -> Outcome:
+    draft.answers[question.key] = value
+    if draft.editing:
+        draft.editing = False  # back to the summary, unless the change opened a new question
+    else:
+        draft.history.append(question.key)
+    draft.current = question.key
+    # Answers to questions that no longer apply (a changed kind, topic…) are dropped.
+    refresh(form, draft)
+    return Outcome(moved=True)

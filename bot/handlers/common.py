@@ -1,0 +1,81 @@
+"""/start, /help, /cancel and unknown commands: the same for every audience."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.handlers import forms, join
+from bot.handlers.menu import set_manager_commands
+from bot.runtime import runtime
+from bot.services.partners import membership
+from bot.services.users import see_user
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    seen = await see_user(
+        rt.db, telegram_id=user.id, first_name=user.first_name, username=user.username,
+        language=rt.language(user), now=rt.clock.now(),
+    )
+    if rt.settings.is_manager(user.id):
+        await set_manager_commands(context.bot, rt, user.id)
+        text = rt.text(user, "start.manager", name=user.first_name, roles=rt.role_names(user))
+        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        return
+    member, partner = await membership(rt.db, user.id)
+    if member is None or member.state == "declined" or partner is None:
+        await join.greet_newcomer(update, context, first_time=seen.first_time)
+        return
+    key = "start.partner_back" if member.state == "active" else "start.partner_pending"
+    await message.reply_text(rt.text(user, key, name=user.first_name, company=partner.company),
+                             parse_mode=ParseMode.HTML)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    if rt.settings.is_manager(user.id):
+        text = rt.text(user, "help.manager", roles=rt.role_names(user))
+    else:
+        text = rt.text(user, "help.partner")
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ends the form in progress, if any."""
+    rt = runtime(context)
+    if await forms.on_cancel_command(update, context):
+        return
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            rt.text(update.effective_user, "common.nothing_to_cancel")
+        )
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            rt.text(update.effective_user, "common.unknown_command")
+        )
+
+
+def handlers() -> list[BaseHandler[Update, Any, Any]]:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("cancel", cancel),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler[Update, Any, Any]]:
+    return [MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)]

@@ -1,0 +1,123 @@
+"""/events: the partner's activities (every employee of the partner sees them), one by one."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.forms.application import APPLICATION
+from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.render import answer_lines, assessment_lines, short_date
+from bot.rules import report_due
+from bot.runtime import Runtime, runtime
+from bot.services import applications
+from bot.services.applications import OPEN_STATUSES, NotAllowed, Withdrawn
+from bot.storage.applications import ApplicationRow
+
+ACTION = "ev"
+LIST_LIMIT = 20  # buttons in the list; older activities stay in the database and the exports
+
+
+def _line(rt: Runtime, user: User, row: ApplicationRow) -> str:
+    return rt.text(user, "events.line", id=row.id, date=short_date(row.event_date),
+                   kind=rt.text(user, f"forms.apply.kind_short.{row.kind}"), title=row.title,
+                   status=rt.text(user, f"events.status.{row.status}"))
+
+
+async def events_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    try:
+        rows = await applications.of_member(rt.db, user.id)
+    except NotAllowed:
+        await message.reply_text(rt.text(user, "apply.join_first"), parse_mode=ParseMode.HTML)
+        return
+    draft = await applications.load_draft(rt.db, user.id, APPLICATION.name)
+    lines = [rt.text(user, "events.title")]
+    if draft is not None:
+        lines.append(rt.text(user, "events.draft"))
+    if not rows:
+        lines.append(rt.text(user, "events.none"))
+    lines.extend(_line(rt, user, row) for row in rows[:LIST_LIMIT])
+    buttons = [
+        [InlineKeyboardButton(f"#{row.id} · {short_date(row.event_date)} · {row.title}"[:60],
+                              callback_data=encode(ACTION, "open", row.id))]
+        for row in rows[:LIST_LIMIT]
+    ]
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+                             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
+
+
+def _next_step(rt: Runtime, user: User, row: ApplicationRow) -> str:
+    due = report_due(rt.rulebook, date.fromisoformat(row.event_date))
+    return rt.text(user, f"events.next.{row.status}", event_date=short_date(row.event_date),
+                   report_due=due.strftime("%d.%m.%Y"))
+
+
+def details_text(rt: Runtime, user: User, row: ApplicationRow) -> str:
+    parts = [
+        rt.text(user, "events.details_title", id=row.id,
+                kind=rt.text(user, f"forms.apply.kind_short.{row.kind}"), title=row.title,
+                status=rt.text(user, f"events.status.{row.status}")),
+        _next_step(rt, user, row),
+        "\n".join(answer_lines(rt, user, APPLICATION, "forms.apply", row.answers)),
+        rt.text(user, "apply.expected"),
+        "\n".join(assessment_lines(rt, user, row.assessment)),
+    ]
+    return "\n\n".join(parts)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    _, parts = decode(query.data)
+    if len(parts) != 2 or not parts[1].isdigit():
+        await query.answer()
+        return
+    what, application_id = parts[0], int(parts[1])
+    try:
+        row = await applications.visible(rt.db, user.id, application_id)
+    except NotAllowed:
+        await query.answer(rt.text(user, "events.not_yours"), show_alert=True)
+        return
+    if what == "open":
+        await query.answer()
+        buttons = []
+        if row.status in OPEN_STATUSES:
+            buttons.append([InlineKeyboardButton(rt.text(user, "events.withdraw"),
+                                                 callback_data=encode(ACTION, "withdraw", row.id))])
+        await context.bot.send_message(
+            user.id, details_text(rt, user, row), parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
+        )
+    elif what == "withdraw":
+        await query.answer()
+        confirm = InlineKeyboardMarkup([[
+            InlineKeyboardButton(rt.text(user, "events.withdraw_yes"),
+                                 callback_data=encode(ACTION, "withdraw_yes", row.id)),
+        ]])
+        await query.edit_message_reply_markup(confirm)
+    elif what == "withdraw_yes":
+        result = await applications.withdraw(rt.db, telegram_id=user.id,
+                                             application_id=row.id, now=rt.clock.now())
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        key = "events.withdrawn" if result is Withdrawn.DONE else "events.withdraw_too_late"
+        await context.bot.send_message(user.id, rt.text(user, key, id=row.id))
+    else:
+        await query.answer()
+
+
+def handlers() -> list[BaseHandler[Update, Any, Any]]:
+    return [
+        CommandHandler("events", events_command),
+        CallbackQueryHandler(on_button, pattern=pattern(ACTION)),
+    ]

@@ -1,0 +1,292 @@
+"""The Telegram side of the form engine: ask a question, read the answer, move on.
+
+Every form (joining, applying…) registers a `FormFlow`; one text handler and one button handler
+serve them all. The draft is saved after every answer, so nothing typed is lost on a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.forms import engine
+from bot.forms.engine import SUMMARY, Draft, Form
+from bot.forms.fields import Button, Context, Field
+from bot.forms.parsing import Invalid
+from bot.handlers.callbacks import decode, encode, pattern
+from bot.runtime import Runtime, runtime
+from bot.services import applications as drafts_service
+from bot.storage import drafts as drafts_repo
+
+ACTION = "f"
+NAV_BACK, NAV_CANCEL, NAV_SKIP, NAV_KEEP = "=back", "=cancel", "=skip", "=keep"
+
+Hook = Callable[[Update, ContextTypes.DEFAULT_TYPE, Draft], Awaitable[None]]
+# After an answer: may add to the answers (then the engine refreshes) and return remarks to show.
+Notes = Callable[[Runtime, User, Draft, str], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True)
+class FormFlow:
+    form: Form
+    texts: str                 # text key prefix, e.g. "forms.apply"
+    on_complete: Hook          # every question answered (show a summary, or finish)
+    notes: Notes | None = None  # remarks after an answer (e.g. a lead time too short)
+
+
+FLOWS: dict[str, FormFlow] = {}
+
+
+def register(flow: FormFlow) -> None:
+    FLOWS[flow.form.name] = flow
+
+
+def context_for(rt: Runtime, user: User | None) -> Context:
+    language = rt.language(user)
+    lead = rt.rulebook.lead_times
+    return Context(
+        today=rt.clock.now().date(),
+        t=lambda key, **params: rt.texts.render(language, key, **params),
+        support_days={"info": lead.info_support_days, "promo": lead.promo_materials_days},
+    )
+
+
+def prompt_text(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft,
+                error: Invalid | None = None, notes: Sequence[str] = ()) -> str:
+    question = flow.form.field(draft.current)
+    ctx = context_for(rt, user)
+    kind = str(draft.answers.get("kind", ""))
+    base = f"{flow.texts}.{question.key}"
+    special = f"{base}.prompt_{kind}"
+    key = special if special in rt.texts.keys(rt.language(user)) else f"{base}.prompt"
+    parts = [*notes]
+    if error is not None:
+        params = dict(error.params)
+        if "reason" in params:  # an error about one line of several: say what is wrong in it
+            params["reason"] = rt.text(user, f"forms.error.{params['reason']}", **params)
+        parts.append("⚠️ " + rt.text(user, f"forms.error.{error.reason}", **params))
+    step, total = flow.form.step(question.key, draft.answers)
+    parts.append(rt.text(user, "forms.common.step", n=step, total=total) + "\n"
+                 + rt.text(user, key))
+    if question.key in draft.answers and draft.answers[question.key] is not None:
+        shown = question.show(draft.answers[question.key], ctx)
+        parts.append(rt.text(user, "forms.common.now", value=shown[:500]))
+    return "\n\n".join(parts)
+
+
+def keyboard(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft) -> InlineKeyboardMarkup:
+    question = flow.form.field(draft.current)
+    ctx = context_for(rt, user)
+    form, key = flow.form.name, question.key
+
+    def button(b: Button) -> InlineKeyboardButton:
+        label = b.label if b.literal else rt.text(user, b.label)
+        return InlineKeyboardButton(label, callback_data=encode(ACTION, form, key, b.value))
+
+    choices = [button(b) for b in question.buttons(draft.answers, ctx)]
+    rows = [choices[i:i + question.columns] for i in range(0, len(choices), question.columns)]
+    extra = []
+    if question.key in draft.answers:
+        extra.append(Button("forms.common.keep", NAV_KEEP))
+    if question.optional:
+        extra.append(Button(f"{flow.texts}.{key}.skip" if _has(rt, user, f"{flow.texts}.{key}.skip")
+                            else "forms.common.skip", NAV_SKIP))
+    if extra:
+        rows.append([button(b) for b in extra])
+    nav = [Button("forms.common.cancel", NAV_CANCEL)]
+    if draft.history or draft.editing:
+        nav.insert(0, Button("forms.common.back", NAV_BACK))
+    rows.append([button(b) for b in nav])
+    return InlineKeyboardMarkup(rows)
+
+
+def _has(rt: Runtime, user: User | None, key: str) -> bool:
+    return key in rt.texts.keys(rt.language(user))
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
+              error: Invalid | None = None, notes: Sequence[str] = ()) -> None:
+    """Send the current question (or run the flow's completion) and save the draft."""
+    rt = runtime(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    flow = FLOWS[draft.form]
+    if draft.current == SUMMARY:
+        await _save(rt, user.id, draft)
+        await flow.on_complete(update, context, draft)
+        return
+    question = flow.form.field(draft.current)
+    text = prompt_text(rt, user, flow, draft, error, notes)
+    markup: Any = keyboard(rt, user, flow, draft)
+    if question.wants_contact:
+        markup = ReplyKeyboardMarkup(
+            [[KeyboardButton(rt.text(user, "forms.common.share_contact"), request_contact=True)]],
+            resize_keyboard=True, one_time_keyboard=True,
+        )
+    message = await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
+                                             reply_markup=markup)
+    # Only inline buttons are taken off an answered question; a reply keyboard goes by itself.
+    draft.prompt_id = None if question.wants_contact else message.message_id
+    await _save(rt, user.id, draft)
+
+
+async def _save(rt: Runtime, telegram_id: int, draft: Draft) -> None:
+    await drafts_service.save_draft(rt.db, telegram_id, draft, rt.clock.now())
+
+
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, form: str,
+                answers: dict[str, Any] | None = None) -> None:
+    draft = engine.start(FLOWS[form].form, answers)
+    await ask(update, context, draft)
+
+
+async def _close_prompt(context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft: Draft) -> None:
+    """The answered question loses its buttons, so an old button can't be pressed by mistake."""
+    if draft.prompt_id is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, draft.prompt_id, reply_markup=None)
+    except BadRequest as exc:  # gone, or already without buttons: nothing to tidy
+        if "not modified" not in str(exc) and "not found" not in str(exc):
+            raise
+
+
+async def active_draft(rt: Runtime, telegram_id: int) -> Draft | None:
+    """The form the person is in: the draft they touched last."""
+    data = await drafts_repo.latest(rt.db.conn, telegram_id)
+    return Draft.from_json(data) if data else None
+
+
+async def _after_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
+                        answered: str) -> None:
+    rt = runtime(context)
+    flow = FLOWS[draft.form]
+    notes: list[str] = []
+    if flow.notes is not None and update.effective_user is not None:
+        notes = await flow.notes(rt, update.effective_user, draft, answered)
+        engine.refresh(flow.form, draft)
+    await ask(update, context, draft, notes=notes)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A typed answer (or a shared contact) to the question the person is on."""
+    rt = runtime(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    draft = await active_draft(rt, user.id)
+    if draft is None or draft.form not in FLOWS:
+        await message.reply_text(rt.text(user, "forms.common.no_form"))
+        return
+    if draft.current == SUMMARY:
+        await message.reply_text(rt.text(user, "forms.common.use_summary_buttons"))
+        return
+    flow = FLOWS[draft.form]
+    question: Field = flow.form.field(draft.current)
+    if message.contact is not None:
+        if message.contact.user_id not in (None, user.id) or not question.wants_contact:
+            await ask(update, context, draft, error=Invalid("own_contact"))
+            return
+        text = message.contact.phone_number
+    else:
+        text = message.text or ""
+    if not question.accepts_text:
+        await ask(update, context, draft, error=Invalid("use_buttons"))
+        return
+    answered = draft.current
+    try:
+        engine.answer_text(flow.form, draft, text, context_for(rt, user))
+    except Invalid as exc:
+        await ask(update, context, draft, error=exc)
+        return
+    await _close_prompt(context, message.chat_id, draft)
+    await _after_answer(update, context, draft, answered)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    _, parts = decode(query.data)
+    if len(parts) < 3:
+        await query.answer()
+        return
+    form, key, value = parts[0], parts[1], ":".join(parts[2:])
+    draft = await drafts_service.load_draft(rt.db, user.id, form)
+    if draft is None or form not in FLOWS or draft.current != key:
+        await query.answer(rt.text(user, "forms.common.stale"))
+        return
+    flow = FLOWS[form]
+    if value == NAV_CANCEL:
+        await query.answer()
+        await cancel_form(update, context, form)
+        return
+    if value == NAV_BACK:
+        await query.answer()
+        engine.back(flow.form, draft)
+        await _close_prompt(context, query.message.chat.id if query.message else user.id, draft)
+        await ask(update, context, draft)
+        return
+    try:
+        outcome = engine.answer_button(flow.form, draft, value, context_for(rt, user))
+    except Invalid as exc:
+        await query.answer(rt.text(user, f"forms.error.{exc.reason}", **exc.params)[:200],
+                           show_alert=True)
+        return
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else user.id
+    if not outcome.moved:  # a toggle: redraw the marks, stay on the question
+        await _save(rt, user.id, draft)
+        await query.edit_message_reply_markup(keyboard(rt, user, flow, draft))
+        return
+    await _close_prompt(context, chat_id, draft)
+    await _after_answer(update, context, draft, key)
+
+
+async def cancel_form(update: Update, context: ContextTypes.DEFAULT_TYPE, form: str) -> None:
+    rt = runtime(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    draft = await drafts_service.load_draft(rt.db, user.id, form)
+    if draft is not None:
+        await _close_prompt(context, chat.id, draft)
+    await drafts_service.discard_draft(rt.db, user.id, form)
+    await context.bot.send_message(chat.id, rt.text(user, "common.cancelled"),
+                                   reply_markup=ReplyKeyboardRemove())
+
+
+async def on_cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """/cancel inside a form; returns False when no form is in progress."""
+    rt = runtime(context)
+    user = update.effective_user
+    if user is None:
+        return False
+    draft = await active_draft(rt, user.id)
+    if draft is None:
+        return False
+    await cancel_form(update, context, draft.form)
+    return True
+
+
+def handlers() -> list[BaseHandler[Update, Any, Any]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CallbackQueryHandler(on_button, pattern=pattern(ACTION)),
+        MessageHandler(private & ((filters.TEXT & ~filters.COMMAND) | filters.CONTACT), on_text),
+    ]
+

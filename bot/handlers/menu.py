@@ -1,0 +1,31 @@
+"""The command menu (setMyCommands): one list for partners, one for managers, per language."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot.i18n import LANGUAGES
+from bot.runtime import Runtime
+
+PARTNER_COMMANDS = ("apply", "events", "start", "help", "cancel")
+MANAGER_COMMANDS = ("start", "help", "cancel")
+
+
+async def _set_menu(bot: Bot, rt: Runtime, scope: BotCommandScope, names: tuple[str, ...]) -> None:
+    """The default-language menu, then one per language we speak."""
+    for language in (None, *LANGUAGES):
+        texts_language = language or rt.texts.default_language
+        commands = [
+            BotCommand(name, rt.texts.render(texts_language, f"commands.{name}"))
+            for name in names
+        ]
+        await bot.set_my_commands(commands, scope, language_code=language)
+
+
+async def set_default_commands(bot: Bot, rt: Runtime) -> None:
+    await _set_menu(bot, rt, BotCommandScopeDefault(), PARTNER_COMMANDS)
+
+
+async def set_manager_commands(bot: Bot, rt: Runtime, chat_id: int) -> None:
+    """A manager's own menu; set when they write, since Telegram refuses a chat it hasn't seen."""
+    await _set_menu(bot, rt, BotCommandScopeChat(chat_id), MANAGER_COMMANDS)

@@ -1,0 +1,76 @@
+"""User-facing texts: jinja2 templates kept in `locales/<language>/*.toml`.
+
+Each TOML file is a group of templates; a text's key is `<file>.<name>` (e.g. `start.welcome`).
+Templates render with StrictUndefined and HTML escaping, for Telegram's HTML parse mode.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+import jinja2
+
+LANGUAGES = ("ru", "en")
+
+
+class Texts:
+    def __init__(self, default_language: str = "ru", root: Traversable | None = None) -> None:
+        if default_language not in LANGUAGES:
+            raise ValueError(f"unsupported language {default_language!r}")
+        self.default_language = default_language
+        self._env = jinja2.Environment(
+            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+            lstrip_blocks=True, keep_trailing_newline=False,
+        )
+        root = root or resources.files("bot") / "locales"
+        self.sources: dict[str, dict[str, str]] = {
+            language: _read_language(root / language) for language in LANGUAGES
+        }
+        self._compiled: dict[tuple[str, str], jinja2.Template] = {}
+
+    def language_for(self, telegram_code: str | None) -> str:
+        """The user's Telegram language if we speak it (`en-GB` → `en`), else the default."""
+        if telegram_code:
+            base = telegram_code.split("-")[0].lower()
+            if base in LANGUAGES:
+                return base
+        return self.default_language
+
+    def render(self, language: str, key: str, /, **params: object) -> str:
+        template = self._compiled.get((language, key))
+        if template is None:
+            try:
+                source = self.sources[language][key]
+            except KeyError:
+                raise KeyError(f"no text {key!r} in locales/{language}") from None
+            template = self._env.from_string(source)
+            self._compiled[(language, key)] = template
+        return template.render(**params).strip()
+
+    def keys(self, language: str) -> Mapping[str, str]:
+        return self.sources[language]
+
+
+def _read_language(folder: Traversable) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        group = entry.name.removesuffix(".toml")
+        data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        for name, value in _flatten(data):
+            texts[f"{group}.{name}"] = value
+    return texts
+
+
+def _flatten(data: Mapping[str, object], prefix: str = "") -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    for name, value in data.items():
+        if isinstance(value, Mapping):
+            items.extend(_flatten(value, f"{prefix}{name}."))
+        else:
+            items.append((f"{prefix}{name}", str(value)))
+    return items

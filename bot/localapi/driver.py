@@ -1,0 +1,172 @@
+"""LocalBotApi: the local Bot API server, and the driver tests use to act as Telegram users.
+
+The driver's methods live in `acting.py` (users act) and `observing.py` (what the bot did).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from bot.localapi.acting import UserActions
+from bot.localapi.errors import injected
+from bot.localapi.models import ApiRequest, Chat, ChatType, Refusal, TgUser
+from bot.localapi.observing import BotObservations
+from bot.localapi.server import HttpServer, make_app
+from bot.localapi.state import BotState, InjectedFailure
+
+
+class LocalBotApi(UserActions, BotObservations):
+    """A Bot API server on 127.0.0.1 that PTB talks to via `base_url`/`base_file_url`.
+
+    Every request Telegram would refuse is answered like Telegram and recorded in `refusals`.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",
+        bot_username: str = "partnerdesk_test_bot",
+        *,
+        bot_name: str = "Partner Desk",
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.state = BotState(token, bot_username, bot_name)
+        self.host = host
+        self._requested_port = port
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._http = HttpServer(make_app(self.state, self._tasks), self._tasks)
+        self._cursors: dict[int, int] = {}
+
+    # --- server lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self._http.start(self.host, self._requested_port)
+
+    async def stop(self) -> None:
+        await self._http.stop()
+
+    async def __aenter__(self) -> LocalBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def token(self) -> str:
+        return self.state.token
+
+    @property
+    def port(self) -> int:
+        return self._http.port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    @property
+    def requests_in_flight(self) -> int:
+        """Bot API calls still being answered (long polls, mostly)."""
+        return len(self._tasks)
+
+    @property
+    def bot_user(self) -> TgUser:
+        return self.state.bot
+
+    # --- what the bot did ---------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[ApiRequest]:
+        return self.state.log.requests
+
+    @property
+    def refusals(self) -> list[Refusal]:
+        return self.state.log.refusals
+
+    @property
+    def injected_failures(self) -> list[InjectedFailure]:
+        return self.state.log.injected
+
+    @property
+    def server_errors(self) -> list[str]:
+        """Crashes of the local server itself (always a bug here, never the bot's)."""
+        return self.state.log.server_errors
+
+    def calls(self, method: str) -> list[ApiRequest]:
+        """The logged requests of one method (name compared ignoring case)."""
+        return [r for r in self.requests if r.method.lower() == method.lower()]
+
+    def assert_no_refusals(self) -> None:
+        problems = [f"{r.method}: {r.description} (params {r.params})" for r in self.refusals]
+        problems += [f"local server error: {error}" for error in self.server_errors]
+        if problems:
+            raise AssertionError(
+                "the bot made requests Telegram would refuse:\n  " + "\n  ".join(problems)
+            )
+
+    def fail_next(self, method: str, error_code: int = 429, retry_after: int | None = 1) -> None:
+        """Make the next call of `method` fail (default: flood control, retry after 1 s)."""
+        queue = self.state.failures.setdefault(method.lower(), deque())
+        queue.append(injected(error_code, retry_after))
+
+    # --- users and chats ----------------------------------------------------------------------
+
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "User",
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "en",
+        started: bool = False,
+    ) -> TgUser:
+        """A Telegram user. Its private chat (id == user id) exists once the user has written
+        to the bot, or right away with `started=True`."""
+        user = TgUser(
+            id=user_id,
+            first_name=first_name,
+            last_name=last_name,
+            username=username,
+            language_code=language_code,
+        )
+        self.state.users[user_id] = user
+        if started:
+            self.state.private_chat(user)
+        return user
+
+    def group(
+        self,
+        chat_id: int,
+        title: str,
+        members: Sequence[TgUser] = (),
+        *,
+        owner: TgUser | None = None,
+        username: str | None = None,
+        chat_type: ChatType | None = None,
+    ) -> Chat:
+        """A group the bot is in; ids below -10**12 are supergroups (like -100…)."""
+        if chat_type is None:
+            chat_type = "supergroup" if chat_id <= -(10**12) else "group"
+        people = list(members)
+        if owner is not None and all(m.id != owner.id for m in people):
+            people.append(owner)
+        chat = Chat(
+            id=chat_id, type=chat_type, title=title, username=username, members=people, owner=owner
+        )
+        self.state.chats[chat_id] = chat
+        return chat
+
+    def add_member(self, group: Chat, user: TgUser) -> None:
+        if not group.has_member(user):
+            group.members.append(user)
+
+    def remove_member(self, group: Chat, user: TgUser) -> None:
+        group.members[:] = [m for m in group.members if m.id != user.id]

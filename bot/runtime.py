@@ -1,0 +1,66 @@
+"""What every handler needs, built once per process and kept in `application.bot_data`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import User
+from telegram.ext import Application, CallbackContext
+
+from bot.clock import Clock
+from bot.config import Role, Settings
+from bot.i18n import Texts
+from bot.rules import Rulebook
+from bot.storage.database import Database
+
+_KEY = "partnerdesk.runtime"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    texts: Texts
+    clock: Clock
+    rulebook: Rulebook
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is opened in post_init; no handler runs before it")
+        return self._db
+
+    async def open_database(self) -> list[str]:
+        """Open the database and apply pending migrations; returns the migrations applied."""
+        self._db = await Database.open(self.settings.database)
+        return await self._db.migrate()
+
+    async def close_database(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    def attach(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        app.bot_data[_KEY] = self
+
+    def language(self, user: User | None) -> str:
+        return self.texts.language_for(user.language_code if user else None)
+
+    def text(self, user: User | None, key: str, /, **params: object) -> str:
+        return self.texts.render(self.language(user), key, **params)
+
+    def role_names(self, user: User) -> str:
+        language = self.language(user)
+        roles = sorted(self.settings.roles_of(user.id), key=list(Role).index)
+        return ", ".join(self.texts.render(language, f"common.role.{r.value}") for r in roles)
+
+
+def runtime_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Runtime:
+    value = app.bot_data[_KEY]
+    assert isinstance(value, Runtime)
+    return value
+
+
+def runtime(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:
+    return runtime_of(context.application)

@@ -1,0 +1,145 @@
+"""Applications: drafts saved at every step, pricing by the rules, submission, withdrawal."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.forms.application import CONDITIONS, kind_of
+from bot.forms.costs import compensable_total
+from bot.forms.engine import Draft
+from bot.rules import Assessment, Case, Rulebook, assess
+from bot.storage import applications, audit, drafts, partners
+from bot.storage.applications import ApplicationRow
+from bot.storage.database import Database
+
+APPLY_FORM = "apply"
+OPEN_STATUSES = ("pending", "changes_requested")
+
+
+def _rubles(kopecks: int | None) -> Decimal | None:
+    return None if kopecks is None else Decimal(kopecks) / 100
+
+
+def case_from_answers(answers: dict[str, Any], applied_on: date | None) -> Case:
+    """The rules' view of an application (the CASE contract) from the form's answers."""
+    conditions = set(answers.get("conditions") or ())
+    costs = answers.get("costs")
+    data: dict[str, Any] = {
+        "kind": kind_of(answers),
+        "topic": answers.get("topic"),
+        "program": answers.get("program"),
+        "audience": answers.get("audience"),
+        "title": answers.get("title") or answers.get("event_name"),
+        "event_date": answers["event_date"],
+        "applied_on": applied_on.isoformat() if applied_on else None,
+        "info_support": answers.get("support") in ("both", "info"),
+        "promo_materials": answers.get("support") in ("both", "promo"),
+        "agreed_costs": _rubles(compensable_total(costs)) if costs else None,
+        "stand_rent": _rubles(answers.get("stand_rent")),
+        "registration_fee": _rubles(answers.get("registration_fee")),
+        "other_vendors_on_stand": answers.get("other_vendors_on_stand"),
+        "competing_products_on_stand": answers.get("competing_products_on_stand"),
+        "printing_costs": _rubles(answers.get("printing_costs")),
+        "article_length": answers.get("article_length"),
+        "circulation": answers.get("reach"),
+        "original": answers.get("original"),
+    }
+    for condition in CONDITIONS:
+        if condition == "third_party_speakers":
+            data["third_party_speakers"] = 1 if condition in conditions else None
+        else:
+            data[condition] = condition in conditions
+    return Case.model_validate(data)
+
+
+def price(rulebook: Rulebook, answers: dict[str, Any], today: date) -> Assessment:
+    """What the application is expected to earn if approved today."""
+    return assess(rulebook, case_from_answers(answers, applied_on=today))
+
+
+async def load_draft(db: Database, telegram_id: int, form: str) -> Draft | None:
+    data = await drafts.load(db.conn, telegram_id, form)
+    return Draft.from_json(data) if data else None
+
+
+async def save_draft(db: Database, telegram_id: int, draft: Draft, now: datetime) -> None:
+    async with db.transaction() as conn:
+        await drafts.save(conn, telegram_id, draft.form, draft.to_json(), now)
+
+
+async def discard_draft(db: Database, telegram_id: int, form: str) -> None:
+    async with db.transaction() as conn:
+        await drafts.delete(conn, telegram_id, form)
+
+
+class NotAllowed(Exception):
+    """The person may not do this (not an active employee, or not their partner's)."""
+
+
+async def submit(
+    db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Draft, now: datetime
+) -> tuple[ApplicationRow, Assessment]:
+    """Store the application as waiting for a decision and drop the draft, in one transaction."""
+    assessment = price(rulebook, draft.answers, now.date())
+    answers = {k: v for k, v in draft.answers.items() if not k.endswith(".pending")}
+    async with db.transaction() as conn:
+        member = await partners.member(conn, telegram_id)
+        if member is None or member.state != "active":
+            raise NotAllowed
+        application_id = await applications.insert(
+            conn, partner_id=member.partner_id, author_id=telegram_id,
+            kind=kind_of(answers), title=str(answers.get("title") or answers.get("event_name")),
+            event_date=answers["event_date"], answers=answers,
+            assessment=assessment.to_json_dict(),
+            rulebook=f"{assessment.rulebook_name} ({assessment.rulebook_effective_from})",
+            now=now,
+        )
+        await audit.record(conn, at=now, actor_id=telegram_id, action="activity.submitted",
+                           subject=f"application:{application_id}",
+                           details={"after": "pending", "assessment": assessment.to_json_dict()})
+        await drafts.delete(conn, telegram_id, draft.form)
+        row = await applications.get(conn, application_id)
+    assert row is not None
+    return row, assessment
+
+
+async def of_member(db: Database, telegram_id: int) -> list[ApplicationRow]:
+    """Every application of the person's partner (all employees see them), newest event first."""
+    member = await partners.member(db.conn, telegram_id)
+    if member is None or member.state != "active":
+        raise NotAllowed
+    return await applications.of_partner(db.conn, member.partner_id)
+
+
+async def visible(db: Database, telegram_id: int, application_id: int) -> ApplicationRow:
+    """One application, only if it belongs to the person's own partner."""
+    member = await partners.member(db.conn, telegram_id)
+    row = await applications.get(db.conn, application_id)
+    if member is None or member.state != "active" or row is None or (
+        row.partner_id != member.partner_id
+    ):
+        raise NotAllowed
+    return row
+
+
+class Withdrawn(enum.StrEnum):
+    DONE = "done"
+    TOO_LATE = "too_late"  # a decision came first
+
+
+async def withdraw(db: Database, *, telegram_id: int, application_id: int,
+                   now: datetime) -> Withdrawn:
+    await visible(db, telegram_id, application_id)
+    async with db.transaction() as conn:
+        changed = await applications.set_status(
+            conn, application_id, expected=OPEN_STATUSES, status="withdrawn", now=now
+        )
+        if not changed:
+            return Withdrawn.TOO_LATE
+        await audit.record(conn, at=now, actor_id=telegram_id, action="activity.withdrawn",
+                           subject=f"application:{application_id}",
+                           details={"after": "withdrawn"})
+    return Withdrawn.DONE

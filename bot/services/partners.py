@@ -1,0 +1,107 @@
+"""Joining: partners' employees register; a second employee of a partner is confirmed."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.storage import audit, partners
+from bot.storage.database import Database
+from bot.storage.partners import MemberRow, PartnerRow
+
+
+class JoinResult(enum.StrEnum):
+    ACTIVE = "active"      # a new partner: the first employee is in at once
+    PENDING = "pending"    # an existing partner: someone must confirm
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    result: JoinResult
+    partner: PartnerRow
+    confirmers: list[int]  # active employees of the partner who can confirm
+
+
+async def find_partner(db: Database, code: str) -> PartnerRow | None:
+    return await partners.by_code(db.conn, normalise_code(code))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+async def join(db: Database, *, telegram_id: int, answers: dict[str, Any], now: datetime) -> Joined:
+    code = normalise_code(str(answers["partner_code"]))
+    async with db.transaction() as conn:
+        partner = await partners.by_code(conn, code)
+        if partner is None:
+            partner_id = await partners.insert(
+                conn, code=code, company=answers["company"], city=answers["city"],
+                status=answers["status"], now=now,
+            )
+            await audit.record(conn, at=now, actor_id=telegram_id, action="partner.registered",
+                               subject=f"partner:{partner_id}", details={"code": code})
+            state = JoinResult.ACTIVE
+        else:
+            partner_id = partner.id
+            state = JoinResult.PENDING
+        await partners.upsert_member(
+            conn, telegram_id=telegram_id, partner_id=partner_id, full_name=answers["full_name"],
+            phone=answers.get("phone"), state=state.value, now=now,
+        )
+        await audit.record(conn, at=now, actor_id=telegram_id, action=f"member.{state.value}",
+                           subject=f"partner:{partner_id}", details={"member": telegram_id})
+        confirmers = [m.telegram_id for m in await partners.active_members(conn, partner_id)
+                      if m.telegram_id != telegram_id]
+        row = await partners.by_id(conn, partner_id)
+    assert row is not None
+    return Joined(result=state, partner=row, confirmers=confirmers)
+
+
+class DecideMember(enum.StrEnum):
+    DONE = "done"
+    ALREADY = "already"        # someone decided first
+    NOT_ALLOWED = "not_allowed"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberDecision:
+    outcome: DecideMember
+    member: MemberRow | None
+
+
+async def decide_member(
+    db: Database, *, member_id: int, approve: bool, decided_by: int, by_manager: bool,
+    now: datetime,
+) -> MemberDecision:
+    """Confirm or decline a pending employee: a manager, or an active employee of that partner."""
+    async with db.transaction() as conn:
+        member = await partners.member(conn, member_id)
+        if member is None:
+            return MemberDecision(DecideMember.NOT_ALLOWED, None)
+        if not by_manager:
+            decider = await partners.member(conn, decided_by)
+            if decider is None or decider.state != "active" or (
+                decider.partner_id != member.partner_id
+            ):
+                await audit.record(conn, at=now, actor_id=decided_by, action="member.forbidden",
+                                   subject=f"partner:{member.partner_id}",
+                                   details={"member": member_id})
+                return MemberDecision(DecideMember.NOT_ALLOWED, member)
+        state = "active" if approve else "declined"
+        if not await partners.decide_member(conn, telegram_id=member_id, state=state,
+                                            decided_by=decided_by, now=now):
+            return MemberDecision(DecideMember.ALREADY, member)
+        await audit.record(conn, at=now, actor_id=decided_by, action=f"member.{state}",
+                           subject=f"partner:{member.partner_id}", details={"member": member_id})
+        updated = await partners.member(conn, member_id)
+    return MemberDecision(DecideMember.DONE, updated)
+
+
+async def membership(db: Database, telegram_id: int) -> tuple[MemberRow | None, PartnerRow | None]:
+    member = await partners.member(db.conn, telegram_id)
+    if member is None:
+        return None, None
+    return member, await partners.by_id(db.conn, member.partner_id)

@@ -1,0 +1,33 @@
+"""Use cases about the people who write to the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.storage import audit, users
+from bot.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    user: users.UserRow
+    first_time: bool
+
+
+async def see_user(
+    db: Database, *, telegram_id: int, first_name: str, username: str | None, language: str,
+    now: datetime,
+) -> Seen:
+    """Record that a user wrote; the first time, the user joins (with an audit row)."""
+    async with db.transaction() as conn:
+        existing = await users.get(conn, telegram_id)
+        if existing is None:
+            await users.insert(conn, telegram_id, first_name, username, language, now)
+            await audit.record(conn, at=now, actor_id=telegram_id, action="user.joined",
+                               subject=f"user:{telegram_id}")
+        else:
+            await users.touch(conn, telegram_id, first_name, username, now)
+        row = await users.get(conn, telegram_id)
+    assert row is not None
+    return Seen(user=row, first_time=existing is None)

@@ -1,0 +1,71 @@
+"""Every text exists in both languages, renders, and is used by the code under a key that exists."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+import pytest
+
+from bot.i18n import LANGUAGES, Texts
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = Texts()
+
+
+def test_russian_and_english_have_the_same_texts() -> None:
+    assert set(TEXTS.keys("ru")) == set(TEXTS.keys("en"))
+
+
+@pytest.mark.parametrize("key", sorted(TEXTS.keys("ru")))
+def test_both_languages_take_the_same_parameters(key: str) -> None:
+    env = jinja2.Environment()
+    params = {
+        language: jinja2.meta.find_undeclared_variables(env.parse(TEXTS.keys(language)[key]))
+        for language in LANGUAGES
+    }
+    assert params["ru"] == params["en"], key
+
+
+def test_a_missing_parameter_is_an_error_not_an_empty_gap() -> None:
+    with pytest.raises(jinja2.UndefinedError):
+        TEXTS.render("en", "start.partner_back")
+
+
+def test_user_input_is_escaped_for_telegram_html() -> None:
+    text = TEXTS.render("en", "start.partner_back", name="<b>Ann & Co</b>")
+    assert "&lt;b&gt;Ann &amp; Co&lt;/b&gt;" in text
+
+
+@pytest.mark.parametrize(
+    ("telegram_code", "expected"),
+    [("en", "en"), ("en-GB", "en"), ("ru", "ru"), ("de", "ru"), (None, "ru")],
+)
+def test_the_language_follows_telegram_with_the_default_for_others(
+    telegram_code: str | None, expected: str
+) -> None:
+    assert TEXTS.language_for(telegram_code) == expected
+
+
+def _keys_named_in_code() -> set[str]:
+    groups = {key.split(".")[0] for key in TEXTS.keys("ru")}
+    pattern = re.compile(rf"^({'|'.join(map(re.escape, groups))})\.[a-z0-9_.]*[a-z0-9_]$")
+    found = set()
+    for path in (ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    and pattern.match(node.value)):
+                found.add(node.value)
+    return found
+
+
+def test_every_text_the_code_names_exists() -> None:
+    """A name in the code is a text, or the prefix of a group of texts (a form's options)."""
+    named = _keys_named_in_code()
+    assert named, "the scan found no text keys at all"
+    keys = set(TEXTS.keys("ru"))
+    missing = {n for n in named if n not in keys and not any(k.startswith(n + ".") for k in keys)}
+    assert missing == set()
