@@ -18,9 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bot.rules import Case, Kind, Topic, assess, load_rulebook  # noqa: E402
+from bot.rules import Case, Kind, Topic, assess, load_rulebook
 
 GOAL = 20_000
 

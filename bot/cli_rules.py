@@ -87,7 +87,9 @@ def _answer(args: argparse.Namespace, answer: Callable[[Rulebook, Any], dict[str
     except BadInput as exc:
         print(f"partnerdesk rules {args.rules_command}: {args.file}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    # JSON may escape non-ASCII; do so only where stdout could not carry UTF-8
+    utf8 = (sys.stdout.encoding or "").lower().replace("-", "") == "utf8"
+    sys.stdout.write(json.dumps(result, ensure_ascii=not utf8, indent=2) + "\n")
     return EXIT_OK
 
 

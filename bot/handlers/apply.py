@@ -108,7 +108,8 @@ def summary_text(rt: Runtime, user: User, draft: Draft) -> str:
         rt.text(user, "apply.summary_title"),
         "\n".join(answer_lines(rt, user, APPLICATION, TEXTS, draft.answers)),
         rt.text(user, "apply.expected"),
-        "\n".join(assessment_lines(rt, user, assessment.to_json_dict())),
+        "\n".join(assessment_lines(rt, user, assessment.to_json_dict(),
+                                    draft.answers.get("planned_listeners"))),
     ]
     return "\n\n".join(parts)
 
@@ -169,8 +170,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if what == "edit" and len(parts) == 2:
         await query.answer()
         engine.edit(APPLICATION, draft, parts[1])
-        await query.edit_message_reply_markup(None)
-        await forms.ask(update, context, draft)
+        await forms.ask(update, context, draft)  # takes the summary's buttons off
     elif what == "send":
         await _send(update, context, draft)
     else:
@@ -193,7 +193,7 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
         await query.answer(rt.text(user, "apply.join_first"), show_alert=True)
         return
     await query.answer(rt.text(user, "apply.sent_short"))
-    await query.edit_message_reply_markup(None)
+    await query.edit_message_reply_markup(None)  # the draft (and its prompt) is gone now
     await context.bot.send_message(user.id, rt.text(user, "apply.sent", id=row.id),
                                    parse_mode=ParseMode.HTML)
 

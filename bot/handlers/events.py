@@ -68,7 +68,7 @@ def details_text(rt: Runtime, user: User, row: ApplicationRow) -> str:
         _next_step(rt, user, row),
         "\n".join(answer_lines(rt, user, APPLICATION, "forms.apply", row.answers)),
         rt.text(user, "apply.expected"),
-        "\n".join(assessment_lines(rt, user, row.assessment)),
+        "\n".join(assessment_lines(rt, user, row.assessment, row.answers.get("planned_listeners"))),
     ]
     return "\n\n".join(parts)
 

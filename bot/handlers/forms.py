@@ -125,6 +125,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     flow = FLOWS[draft.form]
+    await _close_prompt(context, chat.id, draft)
     if draft.current == SUMMARY:
         await _save(rt, user.id, draft)
         await flow.on_complete(update, context, draft)
@@ -158,9 +159,10 @@ async def _close_prompt(context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft:
     """The answered question loses its buttons, so an old button can't be pressed by mistake."""
     if draft.prompt_id is None:
         return
+    prompt_id, draft.prompt_id = draft.prompt_id, None
     try:
-        await context.bot.edit_message_reply_markup(chat_id, draft.prompt_id, reply_markup=None)
-    except BadRequest as exc:  # gone, or already without buttons: nothing to tidy
+        await context.bot.edit_message_reply_markup(chat_id, prompt_id, reply_markup=None)
+    except BadRequest as exc:  # deleted by the person, or already bare: nothing to tidy
         if "not modified" not in str(exc) and "not found" not in str(exc):
             raise
 
@@ -213,7 +215,6 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except Invalid as exc:
         await ask(update, context, draft, error=exc)
         return
-    await _close_prompt(context, message.chat_id, draft)
     await _after_answer(update, context, draft, answered)
 
 
@@ -239,7 +240,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if value == NAV_BACK:
         await query.answer()
         engine.back(flow.form, draft)
-        await _close_prompt(context, query.message.chat.id if query.message else user.id, draft)
         await ask(update, context, draft)
         return
     try:
@@ -249,12 +249,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                            show_alert=True)
         return
     await query.answer()
-    chat_id = query.message.chat.id if query.message else user.id
     if not outcome.moved:  # a toggle: redraw the marks, stay on the question
         await _save(rt, user.id, draft)
         await query.edit_message_reply_markup(keyboard(rt, user, flow, draft))
         return
-    await _close_prompt(context, chat_id, draft)
     await _after_answer(update, context, draft, key)
 
 

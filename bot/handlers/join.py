@@ -20,6 +20,7 @@ from bot.forms.engine import Draft
 from bot.forms.join import JOIN
 from bot.handlers import forms
 from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.notify import send_each
 from bot.runtime import Runtime, runtime
 from bot.services import applications as applications_service
 from bot.services import partners
@@ -75,8 +76,7 @@ async def _complete(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: D
 
 async def _ask_to_confirm(context: ContextTypes.DEFAULT_TYPE, rt: Runtime, member_id: int,
                           draft: Draft, joined: partners.Joined) -> None:
-    deciders = [*joined.confirmers, *rt.settings.members_of(Role.PARTNERS)]
-    for decider in dict.fromkeys(deciders):
+    async def send_card(decider: int) -> None:
         language = await _language_of(rt, decider)
         card = rt.texts.render(language, "join.confirm_card", name=draft.answers["full_name"],
                                phone=draft.answers.get("phone") or "—",
@@ -89,6 +89,8 @@ async def _ask_to_confirm(context: ContextTypes.DEFAULT_TYPE, rt: Runtime, membe
         ]])
         await context.bot.send_message(decider, card, parse_mode=ParseMode.HTML,
                                        reply_markup=buttons)
+
+    await send_each(rt, [*joined.confirmers, *rt.settings.members_of(Role.PARTNERS)], send_card)
 
 
 async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

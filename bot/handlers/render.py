@@ -35,7 +35,8 @@ def _range(low: int, high: int, unit: str = "") -> str:
     return f"{low}{unit}" if low == high else f"{low}–{high}{unit}"
 
 
-def assessment_lines(rt: Runtime, user: User | None, assessment: dict[str, Any]) -> list[str]:
+def assessment_lines(rt: Runtime, user: User | None, assessment: dict[str, Any],
+                     planned_listeners: int | None = None) -> list[str]:
     """Points, compensation and program, then each finding with its rulebook section."""
     points = assessment.get("points")
     compensation = assessment.get("compensation")
@@ -50,7 +51,10 @@ def assessment_lines(rt: Runtime, user: User | None, assessment: dict[str, Any])
         money_text = (format_rubles(low) if low == high
                       else f"{format_rubles(low)} – {format_rubles(high)}")
     program = assessment.get("program")
-    lines = [
+    lines = [rt.text(user, "assessment.if_listeners", count=planned_listeners)] if (
+        planned_listeners
+    ) else []
+    lines += [
         rt.text(user, "assessment.points", value=points_text),
         rt.text(user, "assessment.compensation", value=money_text),
     ]

@@ -52,8 +52,6 @@ class UserActions:
             },
         )
 
-    # --- users act ----------------------------------------------------------------------------
-
     async def send_text(
         self,
         user: TgUser,
@@ -208,6 +206,9 @@ class UserActions:
             chat = self.state.private_chat(user)
             self.unblock(user)  # writing to a blocked bot means restarting it
         self._check_can_write(user, chat)
+        shown = self.state.keyboards.get(chat.id)
+        if shown is not None and (shown.reply_markup or {}).get("one_time_keyboard"):
+            del self.state.keyboards[chat.id]  # a one-time keyboard hides once used
         payload: dict[str, Any] = {
             "message_id": self.state.next_message_id(chat.id),
             "from": user.to_dict(),

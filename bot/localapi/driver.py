@@ -112,7 +112,9 @@ class LocalBotApi(UserActions, BotObservations):
             )
 
     def fail_next(self, method: str, error_code: int = 429, retry_after: int | None = 1) -> None:
-        """Make the next call of `method` fail (default: flood control, retry after 1 s)."""
+        """Make the next call of `method` fail: flood control (429, with `retry_after`) by
+        default, or any other status, e.g. 500/502, which PTB raises as NetworkError.
+        Several calls queue up failures for the following calls, in order."""
         queue = self.state.failures.setdefault(method.lower(), deque())
         queue.append(injected(error_code, retry_after))
 

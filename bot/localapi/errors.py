@@ -79,7 +79,7 @@ def injected(error_code: int, retry_after: int | None) -> ApiError:
     if error_code == 429:
         error = flood(retry_after if retry_after is not None else 1)
     else:
-        error = ApiError(error_code, _PREFIXES.get(error_code, "Error"), retry_after=retry_after)
+        error = ApiError(error_code, _PREFIXES.get(error_code, "Error"))
     error.bot_bug = False
     return error
 

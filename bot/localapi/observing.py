@@ -27,7 +27,7 @@ class BotObservations:
         """The command menu `user` sees in the private chat (Telegram's scope precedence)."""
         chat_scope = {"type": "chat", "chat_id": user.id}
         for scope in (chat_scope, {"type": "all_private_chats"}, None):
-            for language in (user.language_code or "", ""):
+            for language in ((user.language_code or "").split("-")[0], ""):
                 found = self.commands(scope, language)
                 if found:
                     return found
@@ -89,7 +89,7 @@ class BotObservations:
                 lines.append(f"  #{message.message_id} user: {message.text!r}")
         if len(lines) == 1:
             lines.append("  (no messages)")
-        recent = self.refusals[-5:]
+        recent = self.state.log.refusals[-5:]
         if recent:
             lines.append(
                 "recent refusals: " + "; ".join(f"{r.method}: {r.description}" for r in recent)

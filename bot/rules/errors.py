@@ -2,6 +2,12 @@
 
 from pydantic import ValidationError
 
+_PLAIN = {
+    "extra_forbidden": "unknown field",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+}
+
 
 def field_path(loc: tuple[str | int, ...]) -> str:
     out = ""
@@ -15,6 +21,6 @@ def describe_validation_error(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors(include_url=False):
         where = field_path(tuple(error["loc"])) or "(input)"
-        message = error["msg"].removeprefix("Value error, ")
+        message = _PLAIN.get(error["type"]) or error["msg"].removeprefix("Value error, ")
         lines.append(f"{where}: {message}")
     return lines

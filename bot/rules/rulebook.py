@@ -181,7 +181,8 @@ def parse_rulebook(text: str, source: str = "<rulebook>") -> Rulebook:
         more = exc.error_count() - 1
         also = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
         where = field_path(loc) or "(top level)"
-        raise RulebookError(source, f"{where}: {error['msg']}{also}", line) from None
+        message = error["msg"].removeprefix("Value error, ")
+        raise RulebookError(source, f"{where}: {message}{also}", line) from None
 
 
 _KEY = re.compile(r"^[a-z0-9_]+$")

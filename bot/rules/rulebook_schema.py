@@ -3,7 +3,7 @@
 from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.rules.effects import Condition
 from bot.rules.isodate import IsoDate
@@ -171,7 +171,10 @@ class Rate(_Spec):
     cap: Rubles | None = None
 
 
-def _check_ascending(buckets: tuple[PointsBucket, ...] | tuple[CompensationBucket, ...]) -> None:
+_Buckets = tuple[PointsBucket, ...] | tuple[CompensationBucket, ...]
+
+
+def _check_ascending(buckets: _Buckets) -> None:
     starts = [b.from_ for b in buckets]
     if not starts:
         raise ValueError("needs at least one bucket")
@@ -193,16 +196,19 @@ class Row(_Spec):
     info_support: bool = False
     promo_materials: bool = False
 
+    @field_validator("points_by_listeners", "compensation_by_listeners")
+    @classmethod
+    def _ascending(cls, buckets: _Buckets | None) -> _Buckets | None:
+        if buckets is not None:
+            _check_ascending(buckets)
+        return buckets
+
     @model_validator(mode="after")
     def _one_way_each(self) -> "Row":
-        if self.points_by_listeners is not None:
-            if self.points is not None:
-                raise ValueError("give points_by_listeners or points, not both")
-            _check_ascending(self.points_by_listeners)
-        if self.compensation_by_listeners is not None:
-            if self.compensation is not None:
-                raise ValueError("give compensation_by_listeners or compensation, not both")
-            _check_ascending(self.compensation_by_listeners)
+        if self.points_by_listeners is not None and self.points is not None:
+            raise ValueError("give points_by_listeners or points, not both")
+        if self.compensation_by_listeners is not None and self.compensation is not None:
+            raise ValueError("give compensation_by_listeners or compensation, not both")
         return self
 
 

@@ -23,8 +23,13 @@ def _rubles(kopecks: int | None) -> Decimal | None:
     return None if kopecks is None else Decimal(kopecks) / 100
 
 
-def case_from_answers(answers: dict[str, Any], applied_on: date | None) -> Case:
-    """The rules' view of an application (the CASE contract) from the form's answers."""
+def case_from_answers(
+    answers: dict[str, Any], applied_on: date | None, listeners: int | None = None
+) -> Case:
+    """The rules' view of an application (the CASE contract) from the form's answers.
+
+    `listeners` are the actual ones from a report; before it, a quote uses the planned number.
+    """
     conditions = set(answers.get("conditions") or ())
     costs = answers.get("costs")
     data: dict[str, Any] = {
@@ -35,6 +40,7 @@ def case_from_answers(answers: dict[str, Any], applied_on: date | None) -> Case:
         "title": answers.get("title") or answers.get("event_name"),
         "event_date": answers["event_date"],
         "applied_on": applied_on.isoformat() if applied_on else None,
+        "listeners": listeners,
         "info_support": answers.get("support") in ("both", "info"),
         "promo_materials": answers.get("support") in ("both", "promo"),
         "agreed_costs": _rubles(compensable_total(costs)) if costs else None,
@@ -56,8 +62,10 @@ def case_from_answers(answers: dict[str, Any], applied_on: date | None) -> Case:
 
 
 def price(rulebook: Rulebook, answers: dict[str, Any], today: date) -> Assessment:
-    """What the application is expected to earn if approved today."""
-    return assess(rulebook, case_from_answers(answers, applied_on=today))
+    """What the application is expected to earn if approved today and the planned listeners
+    come (the quote a partner sees before spending money)."""
+    planned = answers.get("planned_listeners")
+    return assess(rulebook, case_from_answers(answers, applied_on=today, listeners=planned))
 
 
 async def load_draft(db: Database, telegram_id: int, form: str) -> Draft | None:

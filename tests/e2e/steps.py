@@ -30,6 +30,7 @@ async def join_new_partner(
     await say(api, user, company)
     status_question = await say(api, user, city)
     name_question = await tap(api, user, status_question, status)
-    phone_question = await tap(api, user, name_question, user.first_name)
+    full_name = " ".join(filter(None, (user.first_name, user.last_name)))
+    await tap(api, user, name_question, full_name)
     await api.send_contact(user, phone_number=phone)
     return await api.next_message(user.id)

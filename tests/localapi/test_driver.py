@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.localapi import LocalBotApi
 from tests.localapi.conftest import make_png
@@ -159,3 +159,13 @@ async def test_block_and_restart_send_my_chat_member_updates(api: LocalBotApi, b
         for u in updates
     ]
     assert kinds == ["/start", "kicked", "member", "/start"]
+
+
+async def test_one_time_keyboard_hides_after_the_user_answers(api: LocalBotApi, bot: Bot) -> None:
+    anna = api.user(111, "Anna", started=True)
+    markup = ReplyKeyboardMarkup([["Yes", "No"]], one_time_keyboard=True)
+    await bot.send_message(111, "Agree?", reply_markup=markup)
+    keys = api.keyboard(anna)
+    assert keys is not None and [b.text for b in keys[0]] == ["Yes", "No"]
+    await api.send_text(anna, "Yes")
+    assert api.keyboard(anna) is None

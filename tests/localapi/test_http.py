@@ -215,3 +215,48 @@ async def test_stop_ends_pending_long_polls_promptly(
         await poll
     assert time.monotonic() - started < 2
     assert api.requests_in_flight == 0
+
+
+async def test_more_refusals_by_plain_http(api: LocalBotApi, http: httpx.AsyncClient) -> None:
+    api.user(111, "Anna", started=True)
+    cases = [
+        (
+            "sendChatAction",
+            {"chat_id": "111", "action": "dancing"},
+            "Bad Request: wrong parameter action in request",
+        ),
+        (
+            "sendMessage",
+            {"chat_id": "111", "text": "hi", "reply_parameters": '{"message_id": 99}'},
+            "Bad Request: message to be replied not found",
+        ),
+        (
+            "sendMessage",
+            {"chat_id": "111", "text": "hi", "reply_markup": "{not json"},
+            "Bad Request: can't parse reply keyboard markup JSON object",
+        ),
+        (
+            "editMessageText",
+            {"chat_id": "111", "message_id": "1", "text": "x", "reply_markup": '{"keyboard": []}'},
+            "Bad Request: inline keyboard expected",
+        ),
+        (
+            "sendMessage",
+            {"chat_id": "111", "text": "*hi*", "parse_mode": "MarkdownV2"},
+            "Bad Request: can't parse entities: parse_mode MarkdownV2 is not supported by the "
+            "local Bot API server; use HTML",
+        ),
+    ]
+    for method, params, description in cases:
+        response = await http.post(method, data=params)
+        assert response.json()["description"] == description
+    allowed = await http.post(
+        "sendMessage",
+        data={
+            "chat_id": "111",
+            "text": "hi",
+            "reply_parameters": '{"message_id": 99, "allow_sending_without_reply": true}',
+        },
+    )
+    assert allowed.json()["ok"] is True
+    assert "reply_to_message" not in allowed.json()["result"]

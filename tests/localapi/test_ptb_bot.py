@@ -20,7 +20,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 
 from bot.localapi import LocalBotApi
 from tests.localapi.conftest import make_png
@@ -417,6 +417,10 @@ async def test_flood_control_can_be_injected(
         "sendMessage",
         "Too Many Requests: retry after 3",
     )
+    api.fail_next("SENDMESSAGE", error_code=502)
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(111, "hi")
+    assert api.refusals == []
 
 
 async def test_webhook_conflict_through_ptb(api: LocalBotApi, bot: Bot) -> None:

@@ -28,9 +28,7 @@ def test_article_meeting_every_requirement_earns_10_to_30_points(rulebook: Ruleb
             {"vendor_share_percent": 70}, Effect.ARTICLE_VENDOR_SHARE_TOO_LOW, id="70pct_vendor"
         ),
         pytest.param({"original": False}, Effect.ARTICLE_NOT_ORIGINAL, id="reprint"),
-        pytest.param(
-            {"circulation": 19_999}, Effect.ARTICLE_OUTLET_TOO_SMALL, id="19999_copies"
-        ),
+        pytest.param({"circulation": 19_999}, Effect.ARTICLE_OUTLET_TOO_SMALL, id="19999_copies"),
     ],
 )
 def test_article_missing_a_requirement_earns_no_points(

@@ -42,9 +42,7 @@ def test_barter_without_official_documents_earns_no_compensation(
     assert Effect.BARTER_WITHOUT_DOCUMENTS in effects(result)
 
 
-@pytest.mark.parametrize(
-    "flag", ["vendor_speaker_did_all_talks", "other_products_in_program"]
-)
+@pytest.mark.parametrize("flag", ["vendor_speaker_did_all_talks", "other_products_in_program"])
 def test_vendor_speaker_for_all_talks_or_other_software_may_cut_20_points_from_the_minimum(
     rulebook: Rulebook, flag: str
 ) -> None:
@@ -115,7 +113,9 @@ def test_ten_third_party_speakers_may_cut_compensation_to_nothing(rulebook: Rule
 def test_other_vendors_on_the_stand_reduce_exhibition_compensation_20pct_each(
     rulebook: Rulebook, vendors: int, expected: int
 ) -> None:
-    result = assessed(rulebook, kind="exhibition", stand_rent=100_000, other_vendors_on_stand=vendors)
+    result = assessed(
+        rulebook, kind="exhibition", stand_rent=100_000, other_vendors_on_stand=vendors
+    )
     assert compensation_rub(result) == (expected, expected)
     assert points(result) == (50, 70)
     assert finding_rules(result)[Effect.COMPENSATION_REDUCED_20PCT_PER_VENDOR] == "§5.2"
@@ -152,7 +152,11 @@ def test_exhibition_compensation_is_counted_on_the_agreed_amount_when_lower(
     rulebook: Rulebook,
 ) -> None:
     result = assessed(
-        rulebook, kind="exhibition", stand_rent=100_000, registration_fee=20_000, agreed_costs=90_000
+        rulebook,
+        kind="exhibition",
+        stand_rent=100_000,
+        registration_fee=20_000,
+        agreed_costs=90_000,
     )
     assert compensation_rub(result) == (45_000, 45_000)
 
@@ -203,9 +207,7 @@ def test_article_needs_no_advance_approval(rulebook: Rulebook) -> None:
 def test_title_with_a_special_programs_name_gets_no_points_compensation_or_info_support(
     rulebook: Rulebook, title: str
 ) -> None:
-    result = assessed(
-        rulebook, title=title, listeners=40, agreed_costs=30_000, info_support=True
-    )
+    result = assessed(rulebook, title=title, listeners=40, agreed_costs=30_000, info_support=True)
     assert points(result) == (0, 0)
     assert compensation_rub(result) == (0, 0)
     assert result.info_support is False

@@ -12,7 +12,11 @@ def _credit(partner: int, points: int, credited: str, program: Program = SM) -> 
 
 
 def test_partners_are_ranked_by_unexpired_points_most_first(rulebook: Rulebook) -> None:
-    credits = [_credit(1, 30, "2026-01-10"), _credit(2, 90, "2026-02-01"), _credit(3, 60, "2026-03-01")]
+    credits = [
+        _credit(1, 30, "2026-01-10"),
+        _credit(2, 90, "2026-02-01"),
+        _credit(3, 60, "2026-03-01"),
+    ]
     ranking = rank_partners(rulebook, credits, as_of=date(2026, 6, 1))
     assert [(s.partner_id, s.total) for s in ranking] == [(2, 90), (3, 60), (1, 30)]
 
@@ -31,7 +35,11 @@ def test_points_credited_later_do_not_count_yet(rulebook: Rulebook) -> None:
 
 
 def test_ties_are_ordered_by_partner_id(rulebook: Rulebook) -> None:
-    credits = [_credit(7, 40, "2026-01-10"), _credit(3, 40, "2026-02-10"), _credit(5, 40, "2026-03-10")]
+    credits = [
+        _credit(7, 40, "2026-01-10"),
+        _credit(3, 40, "2026-02-10"),
+        _credit(5, 40, "2026-03-10"),
+    ]
     ranking = rank_partners(rulebook, credits, as_of=date(2026, 6, 1))
     assert [s.partner_id for s in ranking] == [3, 5, 7]
 
@@ -62,5 +70,8 @@ def test_standing_tells_when_the_soonest_points_expire(rulebook: Rulebook) -> No
 
 
 def test_partner_ids_may_be_strings(rulebook: Rulebook) -> None:
-    credits = [PointsCredit("b", SM, 10, date(2026, 1, 1)), PointsCredit("a", SM, 10, date(2026, 1, 1))]
+    credits = [
+        PointsCredit("b", SM, 10, date(2026, 1, 1)),
+        PointsCredit("a", SM, 10, date(2026, 1, 1)),
+    ]
     assert [s.partner_id for s in rank_partners(rulebook, credits, date(2026, 2, 1))] == ["a", "b"]

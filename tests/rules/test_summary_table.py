@@ -107,9 +107,7 @@ BREAKFAST_POINTS = [(9, 0), (10, 20), (100, 20)]
 def test_business_breakfast_earns_20_points_from_10_listeners_and_no_compensation(
     rulebook: Rulebook, listeners: int, expected: int
 ) -> None:
-    result = assessed(
-        rulebook, kind="business_breakfast", listeners=listeners, agreed_costs=30_000
-    )
+    result = assessed(rulebook, kind="business_breakfast", listeners=listeners, agreed_costs=30_000)
     assert points(result) == (expected, expected)
     assert compensation_rub(result) == (0, 0)
 
