@@ -3,13 +3,14 @@
 Nothing here reads the clock, the network, Telegram or the database: dates are arguments.
 """
 
-from bot.rules.assessment import Assessment, Range, assess
+from bot.rules.assessment import Assessment, assess
 from bot.rules.bonus import Lot, Order, OrderLine, PaidLine, Spend, spend
 from bot.rules.case import Case
 from bot.rules.deadlines import credit_due, expires_on, report_due
 from bot.rules.effects import Condition, Effect, Finding
 from bot.rules.errors import describe_validation_error
 from bot.rules.partner import low_attendance, may_publish_promotions
+from bot.rules.ranges import Range
 from bot.rules.ranking import PointsCredit, Standing, rank_partners
 from bot.rules.rulebook import (
     RULEBOOK_ENV,

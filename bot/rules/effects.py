@@ -4,8 +4,8 @@ A code names what happened, not the number involved: `points_may_reduce_20` keep
 rulebook changes the reduction, and the actual figure travels in the finding's params.
 """
 
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Effect(StrEnum):
@@ -192,12 +192,14 @@ TEXTS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
+    """One rule that fired: its section, its stable code, an English sentence, and the figures
+    (`params`) a translation needs; `variant` tells apart the sentences of one code."""
+
     rule: str
     effect: Effect
     text: str
-    params: dict[str, str | int] = field(default_factory=dict)
+    params: dict[str, str | int]
     variant: str = ""
 
     def to_json_dict(self) -> dict[str, object]:

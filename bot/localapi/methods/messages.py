@@ -41,11 +41,11 @@ async def send_message(state: BotState, p: Params) -> dict[str, Any]:
 
 @method("editMessageText")
 async def edit_message_text(state: BotState, p: Params) -> dict[str, Any]:
-    message = editable_message(state, p)
     formatted = format_text(
         p.get_str("text"), p.get_str("parse_mode"), p.get_json("entities"), caption=False
     )
     markup = reply_markup(p, inline_only=True)
+    message = editable_message(state, p)
     if message.kind != "text":
         raise bad_request("there is no text in the message to edit")
     _apply_edit(state, message, formatted, markup)
@@ -54,11 +54,11 @@ async def edit_message_text(state: BotState, p: Params) -> dict[str, Any]:
 
 @method("editMessageCaption")
 async def edit_message_caption(state: BotState, p: Params) -> dict[str, Any]:
-    message = editable_message(state, p)
     formatted = format_text(
         p.get_str("caption"), p.get_str("parse_mode"), p.get_json("caption_entities"), caption=True
     )
     markup = reply_markup(p, inline_only=True)
+    message = editable_message(state, p)
     if message.kind == "text":
         raise bad_request("there is no caption in the message to edit")
     _apply_edit(state, message, formatted, markup)
@@ -67,8 +67,8 @@ async def edit_message_caption(state: BotState, p: Params) -> dict[str, Any]:
 
 @method("editMessageReplyMarkup")
 async def edit_message_reply_markup(state: BotState, p: Params) -> dict[str, Any]:
-    message = editable_message(state, p)
     markup = reply_markup(p, inline_only=True)
+    message = editable_message(state, p)
     if (markup.raw if markup else None) == current_inline_markup(message):
         raise bad_request(MESSAGE_NOT_MODIFIED)
     apply_markup(state, message, markup)
