@@ -33,7 +33,9 @@ async def api() -> AsyncIterator[LocalBotApi]:
 
 
 @pytest.fixture
-def bot_env(api: LocalBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def bot_env(
+    api: LocalBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
     """The environment a deployment would set, pointing at the local server and a fresh database."""
     env = {
         "TELEGRAM_BOT_TOKEN": TOKEN,

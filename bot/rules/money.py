@@ -1,6 +1,6 @@
 """Money is integer kopecks inside; rubles (up to 2 decimals) only at the edges."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BeforeValidator
@@ -12,14 +12,11 @@ def rubles_to_kopecks(value: object) -> int:
     """A non-negative amount of rubles (int, Decimal or float, at most 2 decimals) in kopecks."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError("must be a number of rubles")
-    if isinstance(value, int):
-        amount = Decimal(value)
+    if isinstance(value, float):
+        # str() of a float is its shortest round-trip form: 0.1 stays 0.1, not 0.1000…0555
+        amount = Decimal(str(value))
     else:
-        try:
-            # str() of a float is its shortest round-trip form: 0.1 stays 0.1, not 0.1000…0555
-            amount = Decimal(str(value)) if isinstance(value, float) else value
-        except InvalidOperation as exc:  # pragma: no cover - str(float) is always a number
-            raise ValueError("must be a number of rubles") from exc
+        amount = Decimal(value)
     if not amount.is_finite():
         raise ValueError("must be a finite number of rubles")
     if amount < 0:

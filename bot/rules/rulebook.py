@@ -137,12 +137,6 @@ class Rulebook:
                 return name
         return None
 
-    def row(self, row_id: str) -> Row:
-        for row in self.rows:
-            if row.id == row_id:
-                return row
-        raise KeyError(row_id)
-
 
 # quotes (straight, angle, curly, low), hyphens and dashes (U+2010-U+2014), punctuation
 _QUOTES_AND_DASHES = re.compile(
@@ -209,8 +203,3 @@ def rulebook_path_from_env(environ: Mapping[str, str]) -> Path | None:
     """The rulebook a manager chose with PARTNERDESK_RULEBOOK, if any (pass os.environ)."""
     value = environ.get(RULEBOOK_ENV, "").strip()
     return Path(value) if value else None
-
-
-def effective_on(rulebook: Rulebook, day: date) -> bool:
-    """Whether the rulebook is in force on `day`."""
-    return day >= rulebook.effective_from

@@ -31,7 +31,8 @@ async def person(db: Database, telegram_id: int, code: str, company: str = "Acme
 def webinar() -> Draft:
     return Draft(form="apply", answers={
         "kind": "webinar", "event_date": "2026-12-20", "title": "CRM in an hour",
-        "topic": "bitrix24", "audience": "prospects", "agenda": [{"title": "Bitrix24", "minutes": 45}],
+        "topic": "bitrix24", "audience": "prospects",
+        "agenda": [{"title": "Bitrix24", "minutes": 45}],
         "vendor_talks": [0], "conditions": [], "planned_listeners": 40, "channels": ["site"],
         "support": "info",
     })
