@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from telegram import User
@@ -49,6 +51,10 @@ class Runtime:
 
     def text(self, user: User | None, key: str, /, **params: object) -> str:
         return self.texts.render(self.language(user), key, **params)
+
+    def speaker(self, language: str) -> Callable[..., str]:
+        """`t(key, **params)` in one language: for texts to someone other than the sender."""
+        return partial(self.texts.render, language)
 
     def role_names(self, user: User) -> str:
         language = self.language(user)

@@ -30,6 +30,7 @@ async def api() -> AsyncIterator[LocalBotApi]:
     finally:
         await server.stop()
     assert not server.refusals, f"the bot made requests Telegram refuses: {server.refusals}"
+    assert not server.server_errors, f"the local server itself failed: {server.server_errors}"
 
 
 @pytest.fixture

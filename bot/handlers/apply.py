@@ -106,9 +106,9 @@ def summary_text(rt: Runtime, user: User, draft: Draft) -> str:
     assessment = applications.price(rt.rulebook, draft.answers, rt.clock.now().date())
     parts = [
         rt.text(user, "apply.summary_title"),
-        "\n".join(answer_lines(rt, user, APPLICATION, TEXTS, draft.answers)),
+        "\n".join(answer_lines(rt, rt.language(user), APPLICATION, TEXTS, draft.answers)),
         rt.text(user, "apply.expected"),
-        "\n".join(assessment_lines(rt, user, assessment.to_json_dict(),
+        "\n".join(assessment_lines(rt, rt.language(user), assessment.to_json_dict(),
                                     draft.answers.get("planned_listeners"))),
     ]
     return "\n\n".join(parts)

@@ -56,7 +56,10 @@ def register(flow: FormFlow) -> None:
 
 
 def context_for(rt: Runtime, user: User | None) -> Context:
-    language = rt.language(user)
+    return language_context(rt, rt.language(user))
+
+
+def language_context(rt: Runtime, language: str) -> Context:
     lead = rt.rulebook.lead_times
     return Context(
         today=rt.clock.now().date(),

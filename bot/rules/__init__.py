@@ -3,6 +3,7 @@
 Nothing here reads the clock, the network, Telegram or the database: dates are arguments.
 """
 
+from bot.rules.announcements import announced, repeat_announced_from
 from bot.rules.assessment import Assessment, assess
 from bot.rules.bonus import Lot, Order, OrderLine, PaidLine, Spend, spend
 from bot.rules.case import Case
@@ -45,6 +46,7 @@ __all__ = [
     "Standing",
     "Support",
     "Topic",
+    "announced",
     "assess",
     "credit_due",
     "describe_validation_error",
@@ -54,6 +56,7 @@ __all__ = [
     "may_publish_promotions",
     "parse_rulebook",
     "rank_partners",
+    "repeat_announced_from",
     "report_due",
     "rulebook_path_from_env",
     "spend",

@@ -1,14 +1,24 @@
 """A case to assess: an application and, once there is one, its report (the CASE contract)."""
 
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
 from bot.rules.isodate import IsoDate
 from bot.rules.money import Rubles
 from bot.rules.vocabulary import Audience, Kind, Program, Topic
 
 Count = Annotated[int, Field(ge=0, strict=True)]
+
+
+def _number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    return float(value)
+
+
+Percent = Annotated[float, BeforeValidator(_number), Field(ge=0, le=100, allow_inf_nan=False)]
 
 
 class Case(BaseModel):
@@ -58,7 +68,7 @@ class Case(BaseModel):
     printing_costs: Rubles | None = None
     # articles
     article_length: Count | None = None
-    vendor_share_percent: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    vendor_share_percent: Percent | None = None
     circulation: Count | None = None
     daily_views: Count | None = None
     original: StrictBool | None = None

@@ -3,7 +3,14 @@
 from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from bot.rules.effects import Condition
 from bot.rules.isodate import IsoDate
@@ -92,6 +99,9 @@ class Attendance(_Spec):
 
 class InfoSupport(_Spec):
     section: Section
+    events_at_once: Annotated[int, Field(ge=1, strict=True)]
+    shown_days_before: Count
+    repeat_after_months: Count
     pause_kinds: tuple[Kind, ...] = ()
 
 
@@ -193,8 +203,8 @@ class Row(_Spec):
     compensation_by_listeners: tuple[CompensationBucket, ...] | None = None
     compensation: Rate | Individual | None = None
     base: CostBase = "agreed_costs"
-    info_support: bool = False
-    promo_materials: bool = False
+    info_support: StrictBool = False
+    promo_materials: StrictBool = False
 
     @field_validator("points_by_listeners", "compensation_by_listeners")
     @classmethod

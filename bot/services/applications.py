@@ -11,6 +11,7 @@ from bot.forms.application import CONDITIONS, kind_of
 from bot.forms.costs import compensable_total
 from bot.forms.engine import Draft
 from bot.rules import Assessment, Case, Rulebook, assess
+from bot.services.routing import role_for
 from bot.storage import applications, audit, drafts, partners
 from bot.storage.applications import ApplicationRow
 from bot.storage.database import Database
@@ -61,6 +62,10 @@ def case_from_answers(
     return Case.model_validate(data)
 
 
+def rulebook_label(assessment: Assessment) -> str:
+    return f"{assessment.rulebook_name} ({assessment.rulebook_effective_from})"
+
+
 def price(rulebook: Rulebook, answers: dict[str, Any], today: date) -> Assessment:
     """What the application is expected to earn if approved today and the planned listeners
     come (the quote a partner sees before spending money)."""
@@ -102,7 +107,7 @@ async def submit(
             kind=kind_of(answers), title=str(answers.get("title") or answers.get("event_name")),
             event_date=answers["event_date"], answers=answers,
             assessment=assessment.to_json_dict(),
-            rulebook=f"{assessment.rulebook_name} ({assessment.rulebook_effective_from})",
+            rulebook=rulebook_label(assessment), role=role_for(kind_of(answers)).value,
             now=now,
         )
         await audit.record(conn, at=now, actor_id=telegram_id, action="activity.submitted",

@@ -24,11 +24,14 @@ class ApplicationRow:
     rulebook: str
     submitted_at: str
     updated_at: str
+    role: str
+    version: int
+    escalated_at: str | None
 
 
 _SELECT = (
     "SELECT id, partner_id, author_id, kind, title, event_date, status, answers, assessment,"
-    " rulebook, submitted_at, updated_at FROM applications"
+    " rulebook, submitted_at, updated_at, role, version, escalated_at FROM applications"
 )
 
 
@@ -42,14 +45,15 @@ def _row(row: aiosqlite.Row | tuple[Any, ...]) -> ApplicationRow:
 async def insert(
     conn: aiosqlite.Connection, *, partner_id: int, author_id: int, kind: str, title: str,
     event_date: str, answers: dict[str, Any], assessment: dict[str, Any], rulebook: str,
-    now: datetime,
+    role: str, now: datetime,
 ) -> int:
     cursor = await conn.execute(
         "INSERT INTO applications (partner_id, author_id, kind, title, event_date, status,"
-        " answers, assessment, rulebook, submitted_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
+        " answers, assessment, rulebook, submitted_at, updated_at, role)"
+        " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)",
         (partner_id, author_id, kind, title, event_date, json.dumps(answers, ensure_ascii=False),
-         json.dumps(assessment, ensure_ascii=False), rulebook, now.isoformat(), now.isoformat()),
+         json.dumps(assessment, ensure_ascii=False), rulebook, now.isoformat(), now.isoformat(),
+         role),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -79,3 +83,48 @@ async def set_status(
         (status, now.isoformat(), application_id, *expected),
     )
     return cursor.rowcount == 1
+
+
+async def resubmit(
+    conn: aiosqlite.Connection, application_id: int, *, title: str, event_date: str,
+    answers: dict[str, Any], assessment: dict[str, Any], rulebook: str, now: datetime,
+) -> bool:
+    """Changes requested → pending again with the new answers, as the next version."""
+    cursor = await conn.execute(
+        "UPDATE applications SET status = 'pending', title = ?, event_date = ?, answers = ?,"
+        " assessment = ?, rulebook = ?, submitted_at = ?, updated_at = ?, version = version + 1,"
+        " escalated_at = NULL WHERE id = ? AND status = 'changes_requested'",
+        (title, event_date, json.dumps(answers, ensure_ascii=False),
+         json.dumps(assessment, ensure_ascii=False), rulebook, now.isoformat(), now.isoformat(),
+         application_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def pending(
+    conn: aiosqlite.Connection, roles: tuple[str, ...] | None
+) -> list[ApplicationRow]:
+    """Waiting for a decision, oldest first; `roles` None means every role (the head)."""
+    params: tuple[str, ...] = ()
+    if roles is None:
+        where = "status = 'pending'"
+    else:
+        marks = ", ".join("?" for _ in roles)
+        where, params = f"status = 'pending' AND role IN ({marks})", roles
+    async with conn.execute(f"{_SELECT} WHERE {where} ORDER BY submitted_at, id", params) as cur:
+        return [_row(row) for row in await cur.fetchall()]
+
+
+async def mark_escalated(conn: aiosqlite.Connection, application_id: int, now: datetime) -> bool:
+    cursor = await conn.execute(
+        "UPDATE applications SET escalated_at = ? WHERE id = ? AND status = 'pending'"
+        " AND escalated_at IS NULL",
+        (now.isoformat(), application_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def set_role(conn: aiosqlite.Connection, application_id: int, role: str,
+                   now: datetime) -> None:
+    await conn.execute("UPDATE applications SET role = ?, updated_at = ? WHERE id = ?",
+                       (role, now.isoformat(), application_id))

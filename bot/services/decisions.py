@@ -1,0 +1,229 @@
+"""Managers' decisions: approve / reject / ask for changes, once and only once, audited."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.config import Role, Settings
+from bot.forms.engine import Draft
+from bot.rules import Rulebook
+from bot.services.applications import NotAllowed, price, rulebook_label
+from bot.services.routing import may_decide
+from bot.storage import applications, audit, decisions, drafts, partners
+from bot.storage.applications import ApplicationRow
+from bot.storage.database import Database
+from bot.storage.decisions import DecisionRow
+
+ESCALATE_AFTER_WORKING_DAYS = 2
+MAX_INDIVIDUAL_POINTS = 200  # "set by the manager" has no upper bound in the rulebook
+
+
+class Action(enum.StrEnum):
+    APPROVE = "approved"
+    REJECT = "rejected"
+    CHANGES = "changes_requested"
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    ALREADY = "already"          # decided before (another tap, another manager, an old card)
+    NOT_ALLOWED = "not_allowed"  # the presser does not hold the card's role
+    NOT_FOUND = "not_found"
+    OUT_OF_RANGE = "out_of_range"  # a figure outside what the rules allow
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    outcome: Outcome
+    application: ApplicationRow | None = None
+    decision: DecisionRow | None = None
+
+
+def points_range(assessment: dict[str, Any]) -> tuple[int, int] | None:
+    """The points the manager may pick from; None when there is nothing to pick."""
+    points = assessment.get("points")
+    if points is None:
+        return (0, MAX_INDIVIDUAL_POINTS)
+    low, high = int(points["min"]), int(points["max"])
+    return (low, high) if low < high else None
+
+
+def compensation_range(assessment: dict[str, Any]) -> tuple[int, int | None] | None:
+    """Kopecks the manager may pick from (None as the top: any amount); None: nothing to pick."""
+    money = assessment.get("compensation")
+    if money is None:
+        return (0, None)
+    low, high = round(money["min"] * 100), round(money["max"] * 100)
+    return (low, high) if low < high else None
+
+
+def fixed_figures(assessment: dict[str, Any]) -> tuple[int | None, int | None]:
+    """Points and kopecks when the rules leave no choice."""
+    points = assessment.get("points")
+    money = assessment.get("compensation")
+    return (
+        int(points["min"]) if points is not None and points_range(assessment) is None else None,
+        round(money["min"] * 100) if money is not None and compensation_range(assessment) is None
+        else None,
+    )
+
+
+def _within(value: int | None, allowed: tuple[int, int | None] | None) -> bool:
+    if value is None or allowed is None:
+        return True
+    low, high = allowed
+    return low <= value and (high is None or value <= high)
+
+
+async def decide(
+    db: Database, settings: Settings, *, application_id: int, version: int, manager_id: int,
+    action: Action, now: datetime, reason: str | None = None, points: int | None = None,
+    compensation: int | None = None,
+) -> Result:
+    async with db.transaction() as conn:
+        row = await applications.get(conn, application_id)
+        if row is None:
+            return Result(Outcome.NOT_FOUND)
+        if not may_decide(settings, manager_id, row.role):
+            await audit.record(conn, at=now, actor_id=manager_id, action="activity.forbidden",
+                               subject=f"application:{row.id}", details={"tried": action.value})
+            return Result(Outcome.NOT_ALLOWED, row)
+        if row.version != version or row.status != "pending":
+            return Result(Outcome.ALREADY, row, await decisions.latest(conn, row.id))
+        if action is Action.APPROVE:
+            fixed_points, fixed_money = fixed_figures(row.assessment)
+            points = fixed_points if points is None else points
+            compensation = fixed_money if compensation is None else compensation
+            if not (_within(points, points_range(row.assessment))
+                    and _within(compensation, compensation_range(row.assessment))):
+                return Result(Outcome.OUT_OF_RANGE, row)
+        if not await applications.set_status(conn, row.id, expected=("pending",),
+                                             status=action.value, now=now):
+            return Result(Outcome.ALREADY, row, await decisions.latest(conn, row.id))
+        await decisions.insert(
+            conn, application_id=row.id, version=row.version, action=action.value,
+            manager_id=manager_id, reason=reason, points=points, compensation=compensation,
+            assessment=row.assessment, rulebook=row.rulebook, now=now,
+        )
+        await audit.record(
+            conn, at=now, actor_id=manager_id, action=f"activity.{action.value}",
+            subject=f"application:{row.id}",
+            details={"before": "pending", "after": action.value, "version": row.version,
+                     "reason": reason, "points": points, "compensation": compensation,
+                     "assessment": row.assessment, "rulebook": row.rulebook},
+        )
+        decided = await applications.get(conn, row.id)
+        latest = await decisions.latest(conn, row.id)
+    return Result(Outcome.DONE, decided, latest)
+
+
+async def start_changes(db: Database, *, telegram_id: int, application_id: int,
+                        now: datetime) -> Draft:
+    """Open an application sent back for changes as a draft of the same form, linked to it."""
+    async with db.transaction() as conn:
+        member = await partners.member(conn, telegram_id)
+        row = await applications.get(conn, application_id)
+        if member is None or member.state != "active" or row is None or (
+            row.partner_id != member.partner_id or row.status != "changes_requested"
+        ):
+            raise NotAllowed
+        draft = Draft(form="apply", answers=dict(row.answers), current="=summary")
+        await drafts.save(conn, telegram_id, "apply", draft.to_json(), now,
+                          application_id=application_id)
+    return draft
+
+
+async def draft_application(db: Database, telegram_id: int) -> int | None:
+    """The application a person's apply-draft is changing, if it is one."""
+    row = await db.fetch_one(
+        "SELECT application_id FROM drafts WHERE telegram_id = ? AND form = 'apply'",
+        (telegram_id,),
+    )
+    return int(row[0]) if row and row[0] is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Resubmitted:
+    application: ApplicationRow
+    changed: dict[str, tuple[Any, Any]]  # answer key → (before, after)
+
+
+async def resubmit(db: Database, rulebook: Rulebook, *, telegram_id: int, application_id: int,
+                   draft: Draft, now: datetime) -> Resubmitted:
+    assessment = price(rulebook, draft.answers, now.date())
+    answers = {k: v for k, v in draft.answers.items() if not k.endswith(".pending")}
+    async with db.transaction() as conn:
+        member = await partners.member(conn, telegram_id)
+        before = await applications.get(conn, application_id)
+        if member is None or before is None or before.partner_id != member.partner_id:
+            raise NotAllowed
+        changed = {
+            key: (before.answers.get(key), answers.get(key))
+            for key in sorted(set(before.answers) | set(answers))
+            if before.answers.get(key) != answers.get(key)
+        }
+        ok = await applications.resubmit(
+            conn, application_id, title=str(answers.get("title") or answers.get("event_name")),
+            event_date=answers["event_date"], answers=answers,
+            assessment=assessment.to_json_dict(), rulebook=rulebook_label(assessment), now=now,
+        )
+        if not ok:
+            raise NotAllowed
+        await audit.record(conn, at=now, actor_id=telegram_id, action="activity.resubmitted",
+                           subject=f"application:{application_id}",
+                           details={"before": "changes_requested", "after": "pending",
+                                    "changed": sorted(changed)})
+        await drafts.delete(conn, telegram_id, draft.form)
+        row = await applications.get(conn, application_id)
+    assert row is not None
+    return Resubmitted(row, changed)
+
+
+async def stalled(db: Database, rulebook: Rulebook, now: datetime) -> list[ApplicationRow]:
+    """Pending longer than the escalation limit in working days and not escalated yet."""
+    found = []
+    for row in await applications.pending(db.conn, None):
+        if row.escalated_at is not None:
+            continue
+        submitted = datetime.fromisoformat(row.submitted_at).astimezone(now.tzinfo)
+        limit_day = rulebook.work_calendar.add_working_days(submitted.date(),
+                                                            ESCALATE_AFTER_WORKING_DAYS)
+        if now >= datetime.combine(limit_day, submitted.timetz()):
+            found.append(row)
+    return found
+
+
+async def mark_escalated(db: Database, application_id: int, now: datetime) -> bool:
+    async with db.transaction() as conn:
+        marked = await applications.mark_escalated(conn, application_id, now)
+        if marked:
+            await audit.record(conn, at=now, actor_id=None, action="activity.escalated",
+                               subject=f"application:{application_id}",
+                               details={"to": Role.HEAD.value})
+    return marked
+
+
+async def reassign(db: Database, *, application_id: int, role: Role, by: int,
+                   now: datetime) -> ApplicationRow | None:
+    async with db.transaction() as conn:
+        row = await applications.get(conn, application_id)
+        if row is None or row.status != "pending":
+            return None
+        await applications.set_role(conn, application_id, role.value, now)
+        await audit.record(conn, at=now, actor_id=by, action="activity.reassigned",
+                           subject=f"application:{application_id}",
+                           details={"before": row.role, "after": role.value})
+        return await applications.get(conn, application_id)
+
+
+async def history(db: Database, application_id: int) -> list[dict[str, Any]]:
+    rows = await db.fetch_all(
+        "SELECT at, actor_id, action, details FROM audit_log WHERE subject = ? ORDER BY id",
+        (f"application:{application_id}",),
+    )
+    return [{"at": r[0], "actor_id": r[1], "action": r[2], "details": json.loads(r[3])}
+            for r in rows]

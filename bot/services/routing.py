@@ -1,0 +1,30 @@
+"""Who decides what (RULEBOOK §5): activity kind → manager role."""
+
+from __future__ import annotations
+
+from bot.config import Role, Settings
+
+ROLE_BY_KIND: dict[str, Role] = {
+    "seminar": Role.SPECIALIST,
+    "webinar": Role.SPECIALIST,
+    "business_breakfast": Role.SPECIALIST,
+    "external_talk": Role.SPECIALIST,
+    "exhibition": Role.SPECIALIST,
+    "promo_materials": Role.SPECIALIST,
+    "other": Role.SPECIALIST,
+    "formula": Role.HEAD,
+    "federal_program": Role.HEAD,
+    "article": Role.PR,
+}
+
+
+def role_for(kind: str) -> Role:
+    return ROLE_BY_KIND.get(kind, Role.SPECIALIST)
+
+
+def may_decide(settings: Settings, user_id: int, role: str) -> bool:
+    """The role's members decide; the head decides anything; a role nobody holds falls to the
+    head (Settings.members_of)."""
+    return user_id in settings.members_of(Role(role)) or user_id in settings.managers.get(
+        Role.HEAD, ()
+    )
