@@ -61,14 +61,16 @@ def _next_step(rt: Runtime, user: User, row: ApplicationRow) -> str:
 
 
 def details_text(rt: Runtime, user: User, row: ApplicationRow) -> str:
+    language = rt.language(user)
     parts = [
         rt.text(user, "events.details_title", id=row.id,
                 kind=rt.text(user, f"forms.apply.kind_short.{row.kind}"), title=row.title,
                 status=rt.text(user, f"events.status.{row.status}")),
         _next_step(rt, user, row),
-        "\n".join(answer_lines(rt, rt.language(user), APPLICATION, "forms.apply", row.answers)),
+        "\n".join(answer_lines(rt, language, APPLICATION, "forms.apply", row.answers)),
         rt.text(user, "apply.expected"),
-        "\n".join(assessment_lines(rt, rt.language(user), row.assessment, row.answers.get("planned_listeners"))),
+        "\n".join(assessment_lines(rt, language, row.assessment,
+                                    row.answers.get("planned_listeners"))),
     ]
     return "\n\n".join(parts)
 
