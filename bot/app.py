@@ -11,7 +11,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.clock import Clock
 from bot.config import ConfigError, Settings
-from bot.handlers import apply, common, errors, events, forms, join
+from bot.handlers import apply, common, decide, errors, events, forms, head, inputs, join
 from bot.handlers.menu import set_default_commands
 from bot.i18n import Texts
 from bot.rules import load_rulebook
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+ESCALATION_CHECK_SECONDS = 300
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApplication:
@@ -52,12 +53,20 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     app.add_handlers(apply.handlers(), group=0)
     app.add_handlers(events.handlers(), group=0)
     app.add_handlers(join.handlers(), group=0)
+    app.add_handlers(decide.handlers(), group=0)
+    app.add_handlers(head.handlers(), group=0)
     app.add_handlers(forms.handlers(), group=0)
+    app.add_handlers(inputs.handlers(), group=0)
     # Last in the same group (a later group would see every update again): a /command no
     # handler above took gets a short answer.
     app.add_handlers(common.fallback_handlers(), group=0)
 
     app.add_error_handler(errors.on_error)
+
+    # Jobs re-read their work from the database on every run, so a restart loses nothing.
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(decide.escalate_stalled, interval=ESCALATION_CHECK_SECONDS,
+                                first=ESCALATION_CHECK_SECONDS, name="escalation")
     return app
 
 

@@ -48,9 +48,10 @@ class Settings(BaseSettings):
     locale: Literal["ru", "en"] = "ru"
     rulebook: Path | None = None
     ops_chat: int | None = None
+    managers_chat: int | None = None  # a team group: cards go there instead of private chats
 
     @field_validator("telegram_bot_token", "bot_api_file_url", "ops_chat", "rulebook",
-                     mode="before")
+                     "managers_chat", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

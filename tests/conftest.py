@@ -29,8 +29,9 @@ async def api() -> AsyncIterator[LocalBotApi]:
         yield server
     finally:
         await server.stop()
-    assert not server.refusals, f"the bot made requests Telegram refuses: {server.refusals}"
-    assert not server.server_errors, f"the local server itself failed: {server.server_errors}"
+    refused = server.refusals
+    assert not refused, f"the bot made {len(refused)} request(s) Telegram refuses: {refused[:3]}"
+    assert not server.server_errors, f"the local server itself failed: {server.server_errors[:3]}"
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ class SupportChoice(Choice):
         return value
 
 
-CONDITIONS = ("vendor_speaker", "third_party_speakers", "other_products_in_program", "paid_event")
+CONDITIONS = ("vendor_speaker", "third_party_companies", "other_products_in_program", "paid_event")
 CHANNELS = ("site", "mailing", "social", "calls", "media_partners", "ads")
 TOPICS = ("site_management", "bitrix24", "top", "marketplace", "mixed")
 

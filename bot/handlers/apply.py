@@ -13,12 +13,13 @@ from bot.forms import engine
 from bot.forms.application import APPLICATION, EVENTS, SPECIAL, kind_of
 from bot.forms.costs import COMPENSABLE
 from bot.forms.engine import SUMMARY, Draft
-from bot.handlers import forms
+from bot.handlers import cards, forms
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.handlers.render import answer_lines, assessment_lines
 from bot.runtime import Runtime, runtime
-from bot.services import applications, partners
+from bot.services import applications, decisions, partners
 from bot.services.applications import NotAllowed
+from bot.storage.applications import ApplicationRow
 
 ACTION = "a"
 TEXTS = "forms.apply"
@@ -148,6 +149,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _, parts = decode(query.data)
     what = parts[0] if parts else ""
+    if what == "fix" and len(parts) == 2 and parts[1].isdigit():
+        await _fix(update, context, int(parts[1]))
+        return
     draft = await applications.load_draft(rt.db, user.id, APPLICATION.name)
     if draft is None:
         await query.answer(rt.text(user, "forms.common.stale"))
@@ -186,16 +190,55 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
         await query.answer()
         await context.bot.send_message(user.id, refusal, parse_mode=ParseMode.HTML)
         return
+    changing = await decisions.draft_application(rt.db, user.id)
+    note: cards.Note | None = None
     try:
-        row, _ = await applications.submit(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
-                                           now=rt.clock.now())
+        if changing is None:
+            row, _ = await applications.submit(rt.db, rt.rulebook, telegram_id=user.id,
+                                               draft=draft, now=rt.clock.now())
+        else:
+            resubmitted = await decisions.resubmit(
+                rt.db, rt.rulebook, telegram_id=user.id, application_id=changing, draft=draft,
+                now=rt.clock.now(),
+            )
+            row = resubmitted.application
+            note = _changes_note(rt, row, resubmitted.changed)
     except NotAllowed:
-        await query.answer(rt.text(user, "apply.join_first"), show_alert=True)
+        await query.answer(rt.text(user, "apply.cannot_send"), show_alert=True)
         return
     await query.answer(rt.text(user, "apply.sent_short"))
     await query.edit_message_reply_markup(None)  # the draft (and its prompt) is gone now
     await context.bot.send_message(user.id, rt.text(user, "apply.sent", id=row.id),
                                    parse_mode=ParseMode.HTML)
+    await cards.deliver(context.bot, rt, row, note=note)
+
+
+def _changes_note(rt: Runtime, row: ApplicationRow, changed: dict[str, Any]) -> cards.Note:
+    """For the manager's card: which answers the partner changed."""
+
+    def note(language: str) -> str:
+        t = rt.speaker(language)
+        known = rt.texts.keys(language)
+        labels = [t(f"{TEXTS}.{key}.label") for key in changed if f"{TEXTS}.{key}.label" in known]
+        return t("cards.changed", version=row.version, fields=", ".join(labels) or "—")
+
+    return note
+
+
+async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, application_id: int) -> None:
+    """«Edit the application» after changes were requested: its answers become a draft."""
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    try:
+        draft = await decisions.start_changes(rt.db, telegram_id=user.id,
+                                              application_id=application_id, now=rt.clock.now())
+    except NotAllowed:
+        await query.answer(rt.text(user, "forms.common.stale"), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await forms.ask(update, context, draft)
 
 
 forms.register(forms.FormFlow(form=APPLICATION, texts=TEXTS, on_complete=_show_summary,

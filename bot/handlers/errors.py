@@ -31,10 +31,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     chat = update.effective_chat
     try:
-        if update.callback_query:
-            await update.callback_query.answer(rt.text(update.effective_user, "common.error")[:200],
-                                               show_alert=True)
-        elif chat is not None:
+        # A message, not a callback answer: the handler may have answered the callback already,
+        # and Telegram refuses a second answer.
+        if chat is not None:
             await context.bot.send_message(chat.id, rt.text(update.effective_user, "common.error"))
     except TelegramError:
         log.warning("could not tell the user about the error", exc_info=True)

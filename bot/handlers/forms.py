@@ -21,7 +21,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.forms import engine
 from bot.forms.engine import SUMMARY, Draft, Form
@@ -285,9 +285,6 @@ async def on_cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:
-    private = filters.ChatType.PRIVATE
-    return [
-        CallbackQueryHandler(on_button, pattern=pattern(ACTION)),
-        MessageHandler(private & ((filters.TEXT & ~filters.COMMAND) | filters.CONTACT), on_text),
-    ]
+    """The buttons under questions; typed answers arrive through handlers/inputs.py."""
+    return [CallbackQueryHandler(on_button, pattern=pattern(ACTION))]
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
 
+from bot.config import Role
 from bot.i18n import LANGUAGES
 from bot.runtime import Runtime
 
 PARTNER_COMMANDS = ("apply", "events", "start", "help", "cancel")
-MANAGER_COMMANDS = ("start", "help", "cancel")
+MANAGER_COMMANDS = ("pending", "history", "start", "help", "cancel")
+HEAD_COMMANDS = ("pending", "history", "suspend", "resume", "start", "help", "cancel")
 
 
 async def _set_menu(bot: Bot, rt: Runtime, scope: BotCommandScope, names: tuple[str, ...]) -> None:
@@ -28,4 +30,5 @@ async def set_default_commands(bot: Bot, rt: Runtime) -> None:
 
 async def set_manager_commands(bot: Bot, rt: Runtime, chat_id: int) -> None:
     """A manager's own menu; set when they write, since Telegram refuses a chat it hasn't seen."""
-    await _set_menu(bot, rt, BotCommandScopeChat(chat_id), MANAGER_COMMANDS)
+    names = HEAD_COMMANDS if Role.HEAD in rt.settings.roles_of(chat_id) else MANAGER_COMMANDS
+    await _set_menu(bot, rt, BotCommandScopeChat(chat_id), names)

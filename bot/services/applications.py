@@ -55,8 +55,10 @@ def case_from_answers(
         "original": answers.get("original"),
     }
     for condition in CONDITIONS:
-        if condition == "third_party_speakers":
-            data["third_party_speakers"] = 1 if condition in conditions else None
+        if condition == "third_party_companies":
+            # The form asks only whether more than two non-partner companies take part (§2.2);
+            # three is the least that makes it so, one speaker each.
+            data["third_party_companies"] = 3 if condition in conditions else 0
         else:
             data[condition] = condition in conditions
     return Case.model_validate(data)

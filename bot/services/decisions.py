@@ -227,3 +227,25 @@ async def history(db: Database, application_id: int) -> list[dict[str, Any]]:
     )
     return [{"at": r[0], "actor_id": r[1], "action": r[2], "details": json.loads(r[3])}
             for r in rows]
+
+
+async def note_forbidden(db: Database, *, user_id: int, application_id: int, data: str,
+                         now: datetime) -> None:
+    """A press on a card by someone who may not decide it: changes nothing, but is kept."""
+    async with db.transaction() as conn:
+        await audit.record(conn, at=now, actor_id=user_id, action="activity.forbidden",
+                           subject=f"application:{application_id}", details={"data": data})
+
+
+async def await_answer(db: Database, *, chat_id: int, prompt_id: int, user_id: int,
+                       purpose: str, data: dict[str, Any], now: datetime) -> None:
+    async with db.transaction() as conn:
+        await decisions.await_answer(conn, chat_id=chat_id, prompt_id=prompt_id,
+                                     user_id=user_id, purpose=purpose, data=data, now=now)
+
+
+async def take_awaited(db: Database, *, chat_id: int, user_id: int,
+                       prompt_id: int | None) -> decisions.Awaited | None:
+    async with db.transaction() as conn:
+        return await decisions.take_awaited(conn, chat_id=chat_id, user_id=user_id,
+                                            prompt_id=prompt_id)

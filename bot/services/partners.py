@@ -105,3 +105,17 @@ async def membership(db: Database, telegram_id: int) -> tuple[MemberRow | None, 
     if member is None:
         return None, None
     return member, await partners.by_id(db.conn, member.partner_id)
+
+
+async def set_suspension(db: Database, *, code: str, reason: str | None, by: int,
+                         now: datetime) -> PartnerRow | None:
+    """Suspend a partner's marketing support (with a reason) or, with None, resume it."""
+    async with db.transaction() as conn:
+        partner = await partners.by_code(conn, normalise_code(code))
+        if partner is None:
+            return None
+        await partners.set_suspension(conn, partner.id, reason=reason, now=now)
+        await audit.record(conn, at=now, actor_id=by,
+                           action="partner.suspended" if reason else "partner.resumed",
+                           subject=f"partner:{partner.id}", details={"reason": reason})
+        return await partners.by_id(conn, partner.id)

@@ -93,3 +93,11 @@ async def decide_member(
         (state, decided_by, now.isoformat(), telegram_id),
     )
     return cursor.rowcount == 1
+
+
+async def set_suspension(conn: aiosqlite.Connection, partner_id: int, *, reason: str | None,
+                         now: datetime) -> None:
+    await conn.execute(
+        "UPDATE partners SET suspended_at = ?, suspended_reason = ? WHERE id = ?",
+        (now.isoformat() if reason else None, reason, partner_id),
+    )

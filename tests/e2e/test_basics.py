@@ -94,7 +94,8 @@ async def test_the_command_menu_is_set_per_language_and_for_managers(
     await api.send_text(manager, "/start")
     await api.next_message(manager.id)
     scope = {"type": "chat", "chat_id": SPECIALIST}
-    assert [c["command"] for c in api.commands(scope=scope)] == ["start", "help", "cancel"]
+    assert [c["command"] for c in api.commands(scope=scope)] == [
+        "pending", "history", "start", "help", "cancel"]
 
 
 async def test_cancel_with_nothing_in_progress_says_so(
