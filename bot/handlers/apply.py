@@ -15,7 +15,7 @@ from bot.forms.costs import COMPENSABLE
 from bot.forms.engine import SUMMARY, Draft
 from bot.handlers import cards, forms
 from bot.handlers.callbacks import decode, encode, pattern
-from bot.handlers.render import answer_lines, assessment_lines
+from bot.handlers.render import answer_lines, assessment_lines, fitted
 from bot.runtime import Runtime, runtime
 from bot.services import applications, decisions, partners
 from bot.services.applications import NotAllowed
@@ -105,14 +105,15 @@ async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[s
 
 def summary_text(rt: Runtime, user: User, draft: Draft) -> str:
     assessment = applications.price(rt.rulebook, draft.answers, rt.clock.now().date())
-    parts = [
+    language = rt.language(user)
+    expected = "\n".join(assessment_lines(rt, language, assessment.to_json_dict(),
+                                          draft.answers.get("planned_listeners")))
+    return fitted(lambda limit: "\n\n".join([
         rt.text(user, "apply.summary_title"),
-        "\n".join(answer_lines(rt, rt.language(user), APPLICATION, TEXTS, draft.answers)),
+        "\n".join(answer_lines(rt, language, APPLICATION, TEXTS, draft.answers, limit)),
         rt.text(user, "apply.expected"),
-        "\n".join(assessment_lines(rt, rt.language(user), assessment.to_json_dict(),
-                                    draft.answers.get("planned_listeners"))),
-    ]
-    return "\n\n".join(parts)
+        expected,
+    ]))
 
 
 def summary_keyboard(rt: Runtime, user: User, draft: Draft) -> InlineKeyboardMarkup:

@@ -16,7 +16,7 @@ from bot.forms.application import APPLICATION
 from bot.forms.fields import format_rubles
 from bot.handlers.callbacks import encode
 from bot.handlers.notify import reachable
-from bot.handlers.render import answer_lines, assessment_lines, short_date
+from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.runtime import Runtime
 from bot.storage import decisions as decisions_repo
 from bot.storage import partners as partners_repo
@@ -25,7 +25,6 @@ from bot.storage.decisions import DecisionRow
 
 log = logging.getLogger(__name__)
 ACTION = "d"
-MAX_CARD = 4096
 
 
 # A remark above a card's answers, written per reader's language.
@@ -41,21 +40,16 @@ async def card_text(rt: Runtime, language: str, row: ApplicationRow,
              title=row.title, date=short_date(row.event_date), version=row.version)
     who = t("cards.partner", company=partner.company, code=partner.code, city=partner.city,
             status=t(f"forms.join.status.{partner.status}"))
-    parts = [head, who]
-    if note is not None:
-        parts.append(note(language))
-    parts += [
-        "\n".join(answer_lines(rt, language, APPLICATION, "forms.apply", row.answers)),
-        t("cards.expected"),
-        "\n".join(assessment_lines(rt, language, row.assessment,
-                                   row.answers.get("planned_listeners"))),
-    ]
-    if decision is not None:
-        parts.append(await decision_line(rt, language, decision))
-    text = "\n\n".join(parts)
-    if len(text) > MAX_CARD:  # answers are capped already; this is the last guard
-        text = text[: MAX_CARD - 1] + "…"
-    return text
+    above = [head, who] + ([note(language)] if note is not None else [])
+    expected = [t("cards.expected"), "\n".join(assessment_lines(
+        rt, language, row.assessment, row.answers.get("planned_listeners")))]
+    below = [await decision_line(rt, language, decision)] if decision is not None else []
+
+    def build(limit: int) -> str:
+        answers = answer_lines(rt, language, APPLICATION, "forms.apply", row.answers, limit)
+        return "\n\n".join([*above, "\n".join(answers), *expected, *below])
+
+    return fitted(build)
 
 
 async def decision_line(rt: Runtime, language: str, decision: DecisionRow) -> str:

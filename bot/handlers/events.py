@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.forms.application import APPLICATION
 from bot.handlers.callbacks import decode, encode, pattern
-from bot.handlers.render import answer_lines, assessment_lines, short_date
+from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import report_due
 from bot.runtime import Runtime, runtime
 from bot.services import applications
@@ -62,17 +62,19 @@ def _next_step(rt: Runtime, user: User, row: ApplicationRow) -> str:
 
 def details_text(rt: Runtime, user: User, row: ApplicationRow) -> str:
     language = rt.language(user)
-    parts = [
+    head = [
         rt.text(user, "events.details_title", id=row.id,
                 kind=rt.text(user, f"forms.apply.kind_short.{row.kind}"), title=row.title,
                 status=rt.text(user, f"events.status.{row.status}")),
         _next_step(rt, user, row),
-        "\n".join(answer_lines(rt, language, APPLICATION, "forms.apply", row.answers)),
-        rt.text(user, "apply.expected"),
-        "\n".join(assessment_lines(rt, language, row.assessment,
-                                    row.answers.get("planned_listeners"))),
     ]
-    return "\n\n".join(parts)
+    expected = [rt.text(user, "apply.expected"), "\n".join(assessment_lines(
+        rt, language, row.assessment, row.answers.get("planned_listeners")))]
+    return fitted(lambda limit: "\n\n".join([
+        *head,
+        "\n".join(answer_lines(rt, language, APPLICATION, "forms.apply", row.answers, limit)),
+        *expected,
+    ]))
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

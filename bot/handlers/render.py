@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,11 +11,22 @@ from bot.forms.fields import format_rubles
 from bot.handlers.forms import language_context
 from bot.runtime import Runtime
 
-MAX_VALUE = 400  # characters of one answer in a summary, so a card stays within 4096
+TEXT_LIMIT = 4096  # Telegram's limit for a message's text
+# Characters of one answer in a summary or card: shortened step by step until the text fits.
+VALUE_LIMITS = (400, 200, 100, 50)
+
+
+def fitted(build: Callable[[int], str]) -> str:
+    """The fullest version of a message that Telegram takes; `build` gets the answer limit."""
+    for limit in VALUE_LIMITS:
+        text = build(limit)
+        if len(text) <= TEXT_LIMIT:
+            break
+    return text
 
 
 def answer_lines(rt: Runtime, language: str, form: Form, texts: str,
-                 answers: dict[str, Any]) -> list[str]:
+                 answers: dict[str, Any], max_value: int = VALUE_LIMITS[0]) -> list[str]:
     ctx = language_context(rt, language)
     t = ctx.t
     lines = []
@@ -23,8 +35,8 @@ def answer_lines(rt: Runtime, language: str, form: Form, texts: str,
             continue
         value = answers[question.key]
         shown = "—" if value is None or value == [] else question.show(value, ctx)
-        if len(shown) > MAX_VALUE:
-            shown = shown[: MAX_VALUE - 1] + "…"
+        if len(shown) > max_value:
+            shown = shown[: max_value - 1] + "…"
         label = t(f"{texts}.{question.key}.label")
         lines.append(t("forms.common.answer_line", label=label, value=shown))
     return lines

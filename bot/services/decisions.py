@@ -72,11 +72,15 @@ def fixed_figures(assessment: dict[str, Any]) -> tuple[int | None, int | None]:
     )
 
 
-def _within(value: int | None, allowed: tuple[int, int | None] | None) -> bool:
-    if value is None or allowed is None:
-        return True
+def _settle(value: int | None, allowed: tuple[int, int | None] | None,
+            fixed: int | None) -> tuple[bool, int | None]:
+    """(acceptable, the figure to record): the fixed figure where the rules leave no choice,
+    else the picked one, which must be given and within the range."""
+    if allowed is None:
+        return value is None or value == fixed, fixed
     low, high = allowed
-    return low <= value and (high is None or value <= high)
+    ok = value is not None and low <= value and (high is None or value <= high)
+    return ok, value
 
 
 async def decide(
@@ -96,10 +100,10 @@ async def decide(
             return Result(Outcome.ALREADY, row, await decisions.latest(conn, row.id))
         if action is Action.APPROVE:
             fixed_points, fixed_money = fixed_figures(row.assessment)
-            points = fixed_points if points is None else points
-            compensation = fixed_money if compensation is None else compensation
-            if not (_within(points, points_range(row.assessment))
-                    and _within(compensation, compensation_range(row.assessment))):
+            points_ok, points = _settle(points, points_range(row.assessment), fixed_points)
+            money_ok, compensation = _settle(compensation, compensation_range(row.assessment),
+                                             fixed_money)
+            if not (points_ok and money_ok):
                 return Result(Outcome.OUT_OF_RANGE, row)
         if not await applications.set_status(conn, row.id, expected=("pending",),
                                              status=action.value, now=now):
