@@ -11,7 +11,19 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.clock import Clock
 from bot.config import ConfigError, Settings
-from bot.handlers import apply, common, decide, errors, events, forms, head, inputs, join
+from bot.handlers import (
+    apply,
+    common,
+    decide,
+    errors,
+    events,
+    forms,
+    head,
+    inputs,
+    join,
+    report,
+    review,
+)
 from bot.handlers.menu import set_default_commands
 from bot.i18n import Texts
 from bot.rules import load_rulebook
@@ -55,6 +67,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     app.add_handlers(join.handlers(), group=0)
     app.add_handlers(decide.handlers(), group=0)
     app.add_handlers(head.handlers(), group=0)
+    app.add_handlers(report.handlers(), group=0)
+    app.add_handlers(review.handlers(), group=0)
     app.add_handlers(forms.handlers(), group=0)
     app.add_handlers(inputs.handlers(), group=0)
     # Last in the same group (a later group would see every update again): a /command no

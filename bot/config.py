@@ -41,6 +41,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
     )
     database: Path = Path("partnerdesk.sqlite3")
+    data_dir: Path = Path("data")  # kept files: photos, scans
     bot_api_url: str = TELEGRAM_API_URL
     bot_api_file_url: str | None = None
     managers: Annotated[dict[Role, tuple[int, ...]], NoDecode] = Field(default_factory=dict)

@@ -43,6 +43,7 @@ def bot_env(
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "PARTNERDESK_BOT_API_URL": api.base_url,
         "PARTNERDESK_DATABASE": str(tmp_path / "partnerdesk.sqlite3"),
+        "PARTNERDESK_DATA_DIR": str(tmp_path / "data"),
         "PARTNERDESK_MANAGERS": MANAGERS,
         "PARTNERDESK_TIMEZONE": "Europe/Moscow",
         "PARTNERDESK_LOCALE": "ru",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.forms.fields import Answers, Context, Field, MultiChoice, PickItems
+from bot.forms.media import Kept, MediaField
 from bot.forms.parsing import Invalid
 
 SUMMARY = "=summary"
@@ -87,6 +88,9 @@ def answer_text(form: Form, draft: Draft, text: str, ctx: Context) -> Outcome:
     """A typed answer to the current question; raises Invalid with what is expected."""
     question = _current_field(form, draft)
     value = question.parse(text, draft.answers, ctx)
+    if isinstance(question, MediaField):  # e.g. a video link instead of photos
+        draft.answers.pop(f"{question.key}.pending", None)
+        return _accept(form, draft, question, value)
     if isinstance(question, MultiChoice):
         draft.answers[f"{question.key}.pending"] = value
         return _finish_toggles(form, draft, question)
@@ -99,6 +103,10 @@ def answer_button(form: Form, draft: Draft, value: str, ctx: Context) -> Outcome
         return _accept(form, draft, question, None)
     if value == "=keep" and question.key in draft.answers:
         return _accept(form, draft, question, draft.answers[question.key])
+    if isinstance(question, MediaField) and value == "=done":
+        finished = question.finish(draft.answers)
+        draft.answers.pop(f"{question.key}.pending", None)
+        return _accept(form, draft, question, finished)
     if isinstance(question, MultiChoice | PickItems):
         pending_key = f"{question.key}.pending"
         if value == "=done":
@@ -117,6 +125,14 @@ def answer_button(form: Form, draft: Draft, value: str, ctx: Context) -> Outcome
         draft.answers[pending_key] = chosen
         return Outcome(moved=False)
     return _accept(form, draft, question, question.pick(value, draft.answers, ctx))
+
+
+def answer_file(form: Form, draft: Draft, kept: Kept) -> None:
+    """A file for the current question; it stays open until «Done»."""
+    question = _current_field(form, draft)
+    if not isinstance(question, MediaField):
+        raise Invalid("file_not_expected")
+    draft.answers[f"{question.key}.pending"] = question.take(draft.answers, kept)
 
 
 def back(form: Form, draft: Draft) -> None:

@@ -80,6 +80,8 @@ def reason_text(rt: Runtime, language: str, reason: str | None) -> str:
         return ""
     if reason.startswith("code:"):
         return rt.texts.render(language, f"cards.reason.{reason.removeprefix('code:')}")
+    if reason.startswith("review:"):
+        return rt.texts.render(language, f"review.reason.{reason.removeprefix('review:')}")
     return reason
 
 

@@ -35,6 +35,7 @@ from bot.services.routing import may_decide
 from bot.storage import applications as applications_repo
 from bot.storage import decisions as decisions_repo
 from bot.storage.applications import ApplicationRow
+from bot.storage.decisions import Awaited
 
 log = logging.getLogger(__name__)
 ACTION = cards.ACTION
@@ -184,6 +185,12 @@ async def _approve_step(update: Update, context: ContextTypes.DEFAULT_TYPE, row:
 
 async def _ask_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, row: ApplicationRow,
                      purpose: str, prompt: str, data: dict[str, Any]) -> None:
+    await ask_typed(update, context, purpose, prompt,
+                    {**data, "application_id": row.id, "version": row.version})
+
+
+async def ask_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str,
+                    prompt: str, data: dict[str, Any]) -> None:
     """Ask with a force-reply, which also reaches the bot in a group with privacy mode on."""
     rt = runtime(context)
     chat, user = update.effective_chat, update.effective_user
@@ -197,43 +204,36 @@ async def _ask_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, row: Ap
     )
     await decisions.await_answer(
         rt.db, chat_id=chat.id, prompt_id=prompt_message.message_id, user_id=user.id,
-        purpose=purpose, data={**data, "application_id": row.id, "version": row.version},
-        now=rt.clock.now(),
+        purpose=purpose, data=data, now=rt.clock.now(),
     )
 
 
-async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """A manager's typed reason or amount; False when the message answers no question of ours."""
+async def on_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                     awaited: Awaited) -> None:
+    """A manager's typed reason or amount for an application card."""
     rt = runtime(context)
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not message.text:
-        return False
-    replied = message.reply_to_message.message_id if message.reply_to_message else None
-    awaited = await decisions.take_awaited(rt.db, chat_id=message.chat_id, user_id=user.id,
-                                           prompt_id=replied)
-    if awaited is None:
-        return False
+    assert message is not None and user is not None and message.text is not None
     row = await applications_repo.get(rt.db.conn, int(awaited.data["application_id"]))
     if row is None:
-        return True
+        return
     if row.version != int(awaited.data["version"]) or row.status != "pending":
         await _already(update, context, row)
-        return True
+        return
     t = rt.speaker(rt.language(user))
     if awaited.purpose == "reason":
         await _decide(update, context, row, ACTIONS[str(awaited.data["action"])],
                       reason=message.text.strip()[:500])
-        return True
+        return
     carried = str(awaited.data.get("points", "-"))
     try:
         amount = parse_money(message.text)
     except Invalid:
         await _ask_typed(update, context, row, "compensation", t("cards.amount_again"),
                          {"points": carried})
-        return True
+        return
     await _decide(update, context, row, Action.APPROVE,
                   points=int(carried) if carried.isdigit() else None, compensation=amount)
-    return True
 
 
 async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, row: ApplicationRow,

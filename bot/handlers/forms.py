@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    PhotoSize,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -26,10 +28,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 from bot.forms import engine
 from bot.forms.engine import SUMMARY, Draft, Form
 from bot.forms.fields import Button, Context, Field
+from bot.forms.media import Documents, Kept, MediaField, PhotoChecklist
 from bot.forms.parsing import Invalid
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.runtime import Runtime, runtime
 from bot.services import applications as drafts_service
+from bot.services import files as files_service
 from bot.storage import drafts as drafts_repo
 
 ACTION = "f"
@@ -85,6 +89,11 @@ def prompt_text(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft,
     step, total = flow.form.step(question.key, draft.answers)
     parts.append(rt.text(user, "forms.common.step", n=step, total=total) + "\n"
                  + rt.text(user, key))
+    if isinstance(question, PhotoChecklist):
+        parts.append(question.checklist(draft.answers, ctx))
+    elif isinstance(question, Documents):
+        parts.append(rt.text(user, "forms.media.received",
+                             count=len(question.pending(draft.answers))))
     if question.key in draft.answers and draft.answers[question.key] is not None:
         shown = question.show(draft.answers[question.key], ctx)
         parts.append(rt.text(user, "forms.common.now", value=shown[:500]))
@@ -130,7 +139,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
     flow = FLOWS[draft.form]
     await _close_prompt(context, chat.id, draft)
     if draft.current == SUMMARY:
-        await _save(rt, user.id, draft)
+        await save(rt, user.id, draft)
         await flow.on_complete(update, context, draft)
         return
     question = flow.form.field(draft.current)
@@ -145,11 +154,20 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
                                              reply_markup=markup)
     # Only inline buttons are taken off an answered question; a reply keyboard goes by itself.
     draft.prompt_id = None if question.wants_contact else message.message_id
-    await _save(rt, user.id, draft)
+    await save(rt, user.id, draft)
 
 
-async def _save(rt: Runtime, telegram_id: int, draft: Draft) -> None:
+async def save(rt: Runtime, telegram_id: int, draft: Draft) -> None:
     await drafts_service.save_draft(rt.db, telegram_id, draft, rt.clock.now())
+
+
+async def load(rt: Runtime, telegram_id: int, form: str) -> Draft | None:
+    return await drafts_service.load_draft(rt.db, telegram_id, form)
+
+
+def edit(draft: Draft, form: Form, key: str) -> None:
+    """From a summary, ask one question again."""
+    engine.edit(form, draft, key)
 
 
 async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, form: str,
@@ -221,6 +239,72 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _after_answer(update, context, draft, answered)
 
 
+async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo or document for the question the person is on: kept first, then recorded."""
+    rt = runtime(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    draft = await active_draft(rt, user.id)
+    question = (FLOWS[draft.form].form.field(draft.current)
+                if draft is not None and draft.form in FLOWS and draft.current != SUMMARY
+                else None)
+    if draft is None or not isinstance(question, MediaField):
+        await message.reply_text(rt.text(user, "forms.media.not_expected"))
+        return
+    sent: PhotoSize | Document
+    mime: str | None
+    name: str | None
+    if message.photo:
+        sent = message.photo[-1]  # the largest size
+        mime, name = "image/jpeg", None
+    elif message.document is not None:
+        sent = message.document
+        mime, name = message.document.mime_type, message.document.file_name
+    else:
+        return
+    try:
+        kept = await files_service.keep(
+            rt.db, rt.settings.data_dir, file_unique_id=sent.file_unique_id,
+            file_id=sent.file_id, photo=bool(message.photo), mime_type=mime, file_name=name,
+            size=sent.file_size, uploaded_by=user.id, now=rt.clock.now(),
+            download=lambda: _download(context, sent.file_id),
+        )
+        engine.answer_file(FLOWS[draft.form].form, draft, Kept(kept.id, bool(message.photo)))
+    except (files_service.Refused, Invalid) as exc:
+        await message.reply_text(rt.text(user, f"forms.error.{exc.reason}",
+                                         **getattr(exc, "params", {})))
+        return
+    await save(rt, user.id, draft)
+    if message.media_group_id is None:
+        await ask(update, context, draft)
+        return
+    # An album comes as one update per photo: answer once, when the last one has arrived.
+    name_of_job = f"album:{user.id}:{message.media_group_id}"
+    assert context.job_queue is not None
+    if not context.job_queue.get_jobs_by_name(name_of_job):
+        context.job_queue.run_once(_after_album, ALBUM_WAIT_SECONDS, data=update,
+                                   name=name_of_job)
+
+
+ALBUM_WAIT_SECONDS = 1.5
+
+
+async def _after_album(context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert context.job is not None and isinstance(context.job.data, Update)
+    update = context.job.data
+    user = update.effective_user
+    assert user is not None
+    draft = await active_draft(runtime(context), user.id)
+    if draft is not None:
+        await ask(update, context, draft)
+
+
+async def _download(context: ContextTypes.DEFAULT_TYPE, file_id: str) -> bytes:
+    telegram_file = await context.bot.get_file(file_id)
+    return bytes(await telegram_file.download_as_bytearray())
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     query, user = update.callback_query, update.effective_user
@@ -253,7 +337,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await query.answer()
     if not outcome.moved:  # a toggle: redraw the marks, stay on the question
-        await _save(rt, user.id, draft)
+        await save(rt, user.id, draft)
         await query.edit_message_reply_markup(keyboard(rt, user, flow, draft))
         return
     await _after_answer(update, context, draft, key)

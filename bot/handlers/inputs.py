@@ -11,22 +11,43 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
-from bot.handlers import decide, forms
+from bot.handlers import decide, forms, review
+from bot.runtime import runtime
+from bot.services import decisions
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if await decide.on_typed(update, context):
-        return
-    await forms.on_text(update, context)
+    if not await answer_awaited(update, context):
+        await forms.on_text(update, context)
 
 
 async def on_group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await decide.on_typed(update, context)
+    await answer_awaited(update, context)
+
+
+async def answer_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A manager's answer to a question the bot asked with force-reply; False if it is none."""
+    rt = runtime(context)
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return False
+    replied = message.reply_to_message.message_id if message.reply_to_message else None
+    awaited = await decisions.take_awaited(rt.db, chat_id=message.chat_id, user_id=user.id,
+                                           prompt_id=replied)
+    if awaited is None:
+        return False
+    if awaited.purpose.startswith(review.PURPOSE_PREFIX):
+        await review.on_awaited(update, context, awaited)
+    else:
+        await decide.on_awaited(update, context, awaited)
+    return True
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:
     text = filters.TEXT & ~filters.COMMAND
     return [
         MessageHandler(filters.ChatType.PRIVATE & (text | filters.CONTACT), on_private_text),
+        MessageHandler(filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.ALL),
+                       forms.on_file),
         MessageHandler(filters.ChatType.GROUPS & text & filters.REPLY, on_group_reply),
     ]

@@ -8,7 +8,7 @@ from bot.config import Role
 from bot.i18n import LANGUAGES
 from bot.runtime import Runtime
 
-PARTNER_COMMANDS = ("apply", "events", "start", "help", "cancel")
+PARTNER_COMMANDS = ("apply", "events", "report", "start", "help", "cancel")
 MANAGER_COMMANDS = ("pending", "history", "start", "help", "cancel")
 HEAD_COMMANDS = ("pending", "history", "suspend", "resume", "start", "help", "cancel")
 

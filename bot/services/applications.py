@@ -25,11 +25,13 @@ def _rubles(kopecks: int | None) -> Decimal | None:
 
 
 def case_from_answers(
-    answers: dict[str, Any], applied_on: date | None, listeners: int | None = None
+    answers: dict[str, Any], applied_on: date | None, listeners: int | None = None,
+    actual_costs: int | None = None,
 ) -> Case:
     """The rules' view of an application (the CASE contract) from the form's answers.
 
-    `listeners` are the actual ones from a report; before it, a quote uses the planned number.
+    `listeners` are the actual ones from a report (before it, a quote uses the planned number);
+    `actual_costs` the documented compensable kopecks from the report.
     """
     conditions = set(answers.get("conditions") or ())
     costs = answers.get("costs")
@@ -45,6 +47,7 @@ def case_from_answers(
         "info_support": answers.get("support") in ("both", "info"),
         "promo_materials": answers.get("support") in ("both", "promo"),
         "agreed_costs": _rubles(compensable_total(costs)) if costs else None,
+        "actual_costs": _rubles(actual_costs),
         "stand_rent": _rubles(answers.get("stand_rent")),
         "registration_fee": _rubles(answers.get("registration_fee")),
         "other_vendors_on_stand": answers.get("other_vendors_on_stand"),

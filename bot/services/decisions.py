@@ -72,7 +72,7 @@ def fixed_figures(assessment: dict[str, Any]) -> tuple[int | None, int | None]:
     )
 
 
-def _settle(value: int | None, allowed: tuple[int, int | None] | None,
+def settle(value: int | None, allowed: tuple[int, int | None] | None,
             fixed: int | None) -> tuple[bool, int | None]:
     """(acceptable, the figure to record): the fixed figure where the rules leave no choice,
     else the picked one, which must be given and within the range."""
@@ -100,8 +100,8 @@ async def decide(
             return Result(Outcome.ALREADY, row, await decisions.latest(conn, row.id))
         if action is Action.APPROVE:
             fixed_points, fixed_money = fixed_figures(row.assessment)
-            points_ok, points = _settle(points, points_range(row.assessment), fixed_points)
-            money_ok, compensation = _settle(compensation, compensation_range(row.assessment),
+            points_ok, points = settle(points, points_range(row.assessment), fixed_points)
+            money_ok, compensation = settle(compensation, compensation_range(row.assessment),
                                              fixed_money)
             if not (points_ok and money_ok):
                 return Result(Outcome.OUT_OF_RANGE, row)

@@ -1,0 +1,149 @@
+"""/report: the partner reports on an approved activity — figures, link, photos, documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.forms.engine import SUMMARY, Draft
+from bot.forms.report import REPORT
+from bot.handlers import forms, review
+from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
+from bot.runtime import Runtime, runtime
+from bot.services import reports
+from bot.services.applications import NotAllowed
+from bot.storage import applications as applications_repo
+
+ACTION = "rp"  # rp:<application>: open the report form (also from reminders and /events)
+SEND = "rs"    # rs:send / rs:edit:<key> on the report's summary
+TEXTS = "forms.report"
+
+
+async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    try:
+        rows = await reports.reportable(rt.db, user.id, rt.clock.now().date())
+    except NotAllowed:
+        await message.reply_text(rt.text(user, "apply.join_first"))
+        return
+    if not rows:
+        await message.reply_text(rt.text(user, "report.nothing_to_report"))
+        return
+    if len(rows) == 1:
+        await _open(update, context, rows[0].id)
+        return
+    buttons = [[InlineKeyboardButton(f"#{r.id} · {short_date(r.event_date)} · {r.title}"[:60],
+                                     callback_data=encode(ACTION, r.id))] for r in rows[:20]]
+    await message.reply_text(rt.text(user, "report.pick"),
+                             reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    _, parts = decode(query.data)
+    await query.answer()
+    if parts and parts[0].isdigit():
+        await _open(update, context, int(parts[0]))
+
+
+async def _open(update: Update, context: ContextTypes.DEFAULT_TYPE, application_id: int) -> None:
+    rt = runtime(context)
+    user = update.effective_user
+    assert user is not None
+    try:
+        draft = await reports.open_report(rt.db, telegram_id=user.id,
+                                          application_id=application_id, now=rt.clock.now())
+    except NotAllowed:
+        await context.bot.send_message(user.id, rt.text(user, "report.not_reportable"))
+        return
+    row = await applications_repo.get(rt.db.conn, application_id)
+    assert row is not None
+    await context.bot.send_message(user.id, rt.text(user, "report.opening", id=row.id,
+                                                    title=row.title),
+                                   parse_mode=ParseMode.HTML)
+    await forms.ask(update, context, draft)
+
+
+def summary_text(rt: Runtime, user: User, draft: Draft) -> str:
+    row_answers = draft.answers
+    language = rt.language(user)
+    return fitted(lambda limit: "\n\n".join([
+        rt.text(user, "report.summary_title", id=row_answers["application_id"]),
+        "\n".join(answer_lines(rt, language, REPORT, TEXTS, row_answers, limit)),
+    ]))
+
+
+async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft) -> None:
+    rt = runtime(context)
+    user = update.effective_user
+    assert user is not None
+    application = await applications_repo.get(rt.db.conn, int(draft.answers["application_id"]))
+    assert application is not None
+    assessment = reports.final_assessment(rt.rulebook, application, draft.answers)
+    edits = [
+        InlineKeyboardButton("✏️ " + rt.text(user, f"{TEXTS}.{q.key}.label"),
+                             callback_data=encode(SEND, "edit", q.key))
+        for q in REPORT.active(draft.answers) if q.key in draft.answers
+    ]
+    rows = [edits[i:i + 2] for i in range(0, len(edits), 2)]
+    rows.append([InlineKeyboardButton(rt.text(user, "report.send"),
+                                      callback_data=encode(SEND, "send"))])
+    text = summary_text(rt, user, draft) + "\n\n" + rt.text(user, "report.expected") + "\n" + (
+        "\n".join(assessment_lines(rt, rt.language(user), assessment.to_json_dict())))
+    message = await context.bot.send_message(user.id, text[:4096], parse_mode=ParseMode.HTML,
+                                             reply_markup=InlineKeyboardMarkup(rows))
+    draft.prompt_id = message.message_id
+    await forms.save(rt, user.id, draft)
+
+
+async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    _, parts = decode(query.data)
+    draft = await forms.load(rt, user.id, REPORT.name)
+    if draft is None or draft.current != SUMMARY or query.message is None or (
+        query.message.message_id != draft.prompt_id
+    ):
+        await query.answer(rt.text(user, "forms.common.stale"))
+        return
+    if parts[:1] == ["edit"] and len(parts) == 2:
+        await query.answer()
+        forms.edit(draft, REPORT, parts[1])
+        await forms.ask(update, context, draft)
+        return
+    if parts != ["send"]:
+        await query.answer()
+        return
+    try:
+        sent = await reports.send(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
+                                  now=rt.clock.now())
+    except NotAllowed:
+        await query.answer(rt.text(user, "report.not_reportable"), show_alert=True)
+        return
+    await query.answer(rt.text(user, "report.sent_short"))
+    await query.edit_message_reply_markup(None)
+    await context.bot.send_message(user.id, rt.text(user, "report.sent", id=sent.application.id),
+                                   parse_mode=ParseMode.HTML)
+    await review.deliver(context.bot, rt, sent.report, sent.application)
+
+
+forms.register(forms.FormFlow(form=REPORT, texts=TEXTS, on_complete=_show_summary))
+
+
+def handlers() -> list[BaseHandler[Update, Any, Any]]:
+    return [
+        CommandHandler("report", report_command),
+        CallbackQueryHandler(on_open, pattern=pattern(ACTION)),
+        CallbackQueryHandler(on_summary_button, pattern=pattern(SEND)),
+    ]

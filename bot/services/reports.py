@@ -1,0 +1,181 @@
+"""Reports after events: open the form, send it, and the manager's review with the credit."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.config import Settings
+from bot.forms.costs import compensable_total
+from bot.forms.engine import SUMMARY, Draft
+from bot.forms.report import REPORT
+from bot.rules import Assessment, Rulebook, assess, report_due
+from bot.services.applications import NotAllowed, case_from_answers
+from bot.services.decisions import compensation_range, fixed_figures, points_range, settle
+from bot.services.routing import may_decide
+from bot.storage import applications, audit, drafts, partners, reports
+from bot.storage.applications import ApplicationRow
+from bot.storage.database import Database
+from bot.storage.reports import ReportRow
+
+log = logging.getLogger(__name__)
+REPORTABLE = ("approved", "report_due")
+
+
+async def reportable(db: Database, telegram_id: int, today: date) -> list[ApplicationRow]:
+    """The person's partner's approved activities whose day has come, nearest first."""
+    member = await partners.member(db.conn, telegram_id)
+    if member is None or member.state != "active":
+        raise NotAllowed
+    rows = await applications.of_partner(db.conn, member.partner_id)
+    return [r for r in rows if r.status in REPORTABLE and date.fromisoformat(r.event_date) <= today]
+
+
+async def open_report(db: Database, *, telegram_id: int, application_id: int,
+                      now: datetime) -> Draft:
+    """The report draft for an approved activity of the person's own partner (resumed if one
+    is in progress, or the last report's answers when the manager asked for more)."""
+    member = await partners.member(db.conn, telegram_id)
+    row = await applications.get(db.conn, application_id)
+    if member is None or member.state != "active" or row is None or (
+        row.partner_id != member.partner_id
+    ):
+        raise NotAllowed
+    existing = await reports.of_application(db.conn, application_id)
+    if row.status not in REPORTABLE and not (existing and existing.status == "more_requested"):
+        raise NotAllowed
+    saved = await drafts.load(db.conn, telegram_id, REPORT.name)
+    if saved is not None and saved.get("answers", {}).get("application_id") == application_id:
+        return Draft.from_json(saved)
+    if existing is not None:
+        draft = Draft(form=REPORT.name, answers=dict(existing.answers), current=SUMMARY)
+    else:
+        costs = row.answers.get("costs") or []
+        draft = Draft(form=REPORT.name, answers={
+            "application_id": application_id, "kind": row.kind,
+            "costs_agreed": compensable_total(costs) > 0 or bool(row.answers.get("stand_rent")),
+        })
+        REPORT.fill_defaults(draft.answers)
+        draft.current = REPORT.next_key(draft.answers)
+    async with db.transaction() as conn:
+        await drafts.save(conn, telegram_id, REPORT.name, draft.to_json(), now,
+                          application_id=application_id)
+    return draft
+
+
+def final_assessment(rulebook: Rulebook, row: ApplicationRow,
+                     report: dict[str, Any]) -> Assessment:
+    """What the activity earns now: the actual listeners and documented costs."""
+    actual = report.get("actual_costs")
+    case = case_from_answers(
+        row.answers, applied_on=datetime.fromisoformat(row.submitted_at).date(),
+        listeners=report.get("listeners"),
+        actual_costs=compensable_total(actual) if actual else None,
+    )
+    return assess(rulebook, case)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    report: ReportRow
+    application: ApplicationRow
+
+
+async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Draft,
+               now: datetime) -> Sent:
+    application_id = int(draft.answers["application_id"])
+    answers = {k: v for k, v in draft.answers.items() if not k.endswith(".pending")}
+    async with db.transaction() as conn:
+        member = await partners.member(conn, telegram_id)
+        row = await applications.get(conn, application_id)
+        if member is None or row is None or row.partner_id != member.partner_id:
+            raise NotAllowed
+        existing = await reports.of_application(conn, application_id)
+        if existing is not None and existing.status != "more_requested":
+            raise NotAllowed
+        if existing is None and row.status not in REPORTABLE:
+            raise NotAllowed
+        assessment = final_assessment(rulebook, row, answers)
+        late = now.date() > report_due(rulebook, date.fromisoformat(row.event_date))
+        report_id = await reports.save_sent(
+            conn, application_id=application_id, partner_id=row.partner_id,
+            author_id=telegram_id, answers=answers, assessment=assessment.to_json_dict(),
+            late=late, now=now,
+        )
+        await applications.set_status(conn, application_id, expected=REPORTABLE,
+                                      status="report_sent", now=now)
+        await audit.record(conn, at=now, actor_id=telegram_id, action="report.sent",
+                           subject=f"application:{application_id}",
+                           details={"report": report_id, "late": late,
+                                    "assessment": assessment.to_json_dict()})
+        await drafts.delete(conn, telegram_id, REPORT.name)
+        report = await reports.get(conn, report_id)
+        updated = await applications.get(conn, application_id)
+    assert report is not None and updated is not None
+    return Sent(report, updated)
+
+
+class Review(enum.StrEnum):
+    ACCEPT = "accepted"
+    REJECT = "rejected"
+    MORE = "more_requested"
+
+
+class ReviewOutcome(enum.StrEnum):
+    DONE = "done"
+    ALREADY = "already"
+    NOT_ALLOWED = "not_allowed"
+    OUT_OF_RANGE = "out_of_range"
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    outcome: ReviewOutcome
+    report: ReportRow | None = None
+    application: ApplicationRow | None = None
+
+
+async def review(
+    db: Database, settings: Settings, *, report_id: int, version: int, manager_id: int,
+    action: Review, now: datetime, reason: str | None = None, points: int | None = None,
+    compensation: int | None = None,
+) -> Reviewed:
+    """Accept, reject or ask for more — once per version; the presser must hold the role."""
+    async with db.transaction() as conn:
+        report = await reports.get(conn, report_id)
+        if report is None:
+            return Reviewed(ReviewOutcome.NOT_ALLOWED)
+        row = await applications.get(conn, report.application_id)
+        assert row is not None
+        if not may_decide(settings, manager_id, row.role):
+            await audit.record(conn, at=now, actor_id=manager_id, action="report.forbidden",
+                               subject=f"application:{row.id}", details={"report": report_id})
+            return Reviewed(ReviewOutcome.NOT_ALLOWED, report, row)
+        if report.version != version or report.status != "sent":
+            return Reviewed(ReviewOutcome.ALREADY, report, row)
+        if action is Review.ACCEPT:
+            fixed_points, fixed_money = fixed_figures(report.assessment)
+            points_ok, points = settle(points, points_range(report.assessment), fixed_points)
+            money_ok, compensation = settle(compensation, compensation_range(report.assessment),
+                                            fixed_money)
+            if not (points_ok and money_ok):
+                return Reviewed(ReviewOutcome.OUT_OF_RANGE, report, row)
+        if not await reports.decide(conn, report_id, version=version, status=action.value,
+                                    by=manager_id, reason=reason, points=points,
+                                    compensation=compensation, now=now):
+            return Reviewed(ReviewOutcome.ALREADY, report, row)
+        status = {Review.ACCEPT: "credited", Review.REJECT: "rejected",
+                  Review.MORE: "report_due"}[action]
+        await applications.set_status(conn, row.id, expected=("report_sent",), status=status,
+                                      now=now)
+        await audit.record(conn, at=now, actor_id=manager_id, action=f"report.{action.value}",
+                           subject=f"application:{row.id}",
+                           details={"report": report_id, "version": version, "reason": reason,
+                                    "points": points, "compensation": compensation,
+                                    "before": "sent", "after": action.value})
+        decided = await reports.get(conn, report_id)
+        updated = await applications.get(conn, row.id)
+    return Reviewed(ReviewOutcome.DONE, decided, updated)

@@ -1,0 +1,154 @@
+"""Reports from the phone: figures, an album of photos, a PDF receipt; the manager's review."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import AnyApplication
+from bot.localapi import LocalBotApi
+from bot.localapi.models import BotMessage, TgUser
+from bot.runtime import runtime_of
+from tests.conftest import SPECIALIST
+from tests.e2e.steps import join_new_partner, say, tap
+from tests.e2e.test_apply import ahead
+from tests.e2e.test_decide import db_rows, manager, partner_sends
+from tests.localapi.conftest import make_png
+
+SEMINAR = [("type", ahead(40)), ("type", "Казань, ул. Баумана 1"),
+           ("type", "Битрикс24 для бизнеса"), ("tap", "Битрикс24"),
+           ("tap", "Потенциальные клиенты"),
+           ("type", "Битрикс24 для отдела продаж — 40"), ("tap", "30"), ("type", "рассылка"),
+           ("type", "Аренда зала — 15000\nКофе-брейк — 8000"), ("tap", "Не нужна")]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def approved_seminar(api: LocalBotApi, bot: AnyApplication, partner_id: int,
+                           days_after: int = 1) -> tuple[TgUser, TgUser]:
+    """A partner's seminar approved by the specialist; the clock moved past the event."""
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(partner_id, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code=f"P-{partner_id}")
+    await partner_sends(api, anna, "Семинар", SEMINAR)
+    card = await api.next_message(maria.id)
+    await api.press(maria, card, "✅ Одобрить")
+    await api.next_message(anna.id)
+    runtime_of(bot).clock.advance(timedelta(days=40 + days_after))
+    return maria, anna
+
+
+async def answer_figures(api: LocalBotApi, anna: TgUser) -> BotMessage:
+    opening = await say(api, anna, "/report")
+    assert "Отчёт по заявке №1" in opening.text
+    assert "зарегистрировалось" in (await api.next_message(anna.id)).text
+    await say(api, anna, "45")
+    await say(api, anna, "32")
+    await say(api, anna, "romashka.ru/seminar")
+    await say(api, anna, "Всё прошло отлично, много вопросов про CRM")
+    return await say(api, anna, "Аренда зала — 15000\nКофе-брейк — 7000")
+
+
+async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_credited(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria, anna = await approved_seminar(api, bot, 1001)
+    photos = await answer_figures(api, anna)
+    assert "0 из 4: ⬜ регистрация ⬜ выдача пакетов слушателя" in photos.text
+
+    refused = await api.press(anna, photos, "Готово ✔")
+    assert refused.show_alert and refused.text is not None and "Не хватает фото: 4" in refused.text
+    await api.send_album(anna, [make_png(seed=i) for i in range(4)])
+    checklist = await api.next_message(anna.id, timeout=5)
+    assert "4 из 4: ✅ регистрация ✅ выдача пакетов слушателя ✅ полный зал" in checklist.text
+    with pytest.raises(asyncio.TimeoutError):
+        await api.next_message(anna.id, timeout=1)  # one answer for the album, not four
+    documents = await tap(api, anna, checklist, "Готово ✔")
+    assert "Бухгалтерские документы" in documents.text
+    await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
+    received = await api.next_message(anna.id)
+    assert "Получено файлов: 1" in received.text
+    summary = await tap(api, anna, received, "Готово ✔")
+    assert "Проверьте отчёт" in summary.text and "Слушателей: 32" in summary.text
+    assert "Баллы: 60" in summary.text  # 31–50 listeners
+    sent = await tap(api, anna, summary, "✅ Отправить отчёт")
+    assert "отправлен менеджеру" in sent.text
+
+    album = [await api.next_message(maria.id) for _ in range(4)]
+    assert {m.kind for m in album} == {"photo"} and len({m.media_group_id for m in album}) == 1
+    receipt = await api.next_message(maria.id)
+    assert receipt.kind == "document"
+    card = await api.next_message(maria.id)
+    assert "Отчёт по заявке №1" in card.text and "опозданием" not in card.text
+    assert "Компенсация: 11\u00a0000\u00a0₽" in card.text  # 50% of the documented 22 000
+
+    await api.press(maria, card, "✅ Принять")
+    told = await api.next_message(anna.id)
+    assert "принят: баллов 60, компенсация 11\u00a0000\u00a0₽" in told.text
+    await api.wait_until(lambda: "✅ Принят" in card.text)
+    assert db_rows(bot_env, "SELECT status, points, compensation FROM reports") == [
+        ("accepted", 60, 1_100_000)]
+    assert db_rows(bot_env, "SELECT status FROM applications") == [("credited",)]
+
+    kept = db_rows(bot_env, "SELECT kind, sha256, path, size FROM files ORDER BY id")
+    assert [k[0] for k in kept] == ["photo"] * 4 + ["document"]
+    data_dir = Path(bot_env["PARTNERDESK_DATA_DIR"])
+    for _, sha, path, size in kept:
+        content = (data_dir / str(path)).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == sha and len(content) == size
+
+
+async def test_a_webinar_report_needs_no_photos(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1002, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1002")
+    await partner_sends(api, anna)
+    await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
+    await api.next_message(anna.id)
+    runtime_of(bot).clock.advance(timedelta(days=31))
+    await say(api, anna, "/report")
+    await api.next_message(anna.id)
+    for answer in ("60", "41", "romashka.ru/webinar"):
+        await say(api, anna, answer)
+    summary = await say(api, anna, "Хорошие вопросы, придём ещё")
+    assert "Проверьте отчёт" in summary.text and "Фото" not in summary.text
+    assert "Баллы: 30" in summary.text  # a webinar with 30+ listeners
+    assert "отправлен" in (await tap(api, anna, summary, "✅ Отправить отчёт")).text
+
+
+async def test_a_late_report_is_accepted_but_flagged_on_the_card(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    maria, anna = await approved_seminar(api, bot, 1003, days_after=30)
+    photos = await answer_figures(api, anna)
+    checklist = await say(api, anna, "https://video.example/seminar")  # a video instead
+    assert "Бухгалтерские документы" in checklist.text
+    await api.send_photo(anna, make_png(seed=9))
+    received = await api.next_message(anna.id)
+    summary = await tap(api, anna, received, "Готово ✔")
+    await tap(api, anna, summary, "✅ Отправить отчёт")
+    assert photos
+    await api.next_message(maria.id)  # the scan
+    card = await api.next_message(maria.id)
+    assert "⚠️ Отчёт сдан с опозданием" in card.text
+
+
+async def test_a_file_over_20_mb_is_refused_with_a_clear_answer(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    _, anna = await approved_seminar(api, bot, 1004)
+    await answer_figures(api, anna)
+    await say(api, anna, "https://video.example/seminar")
+    await api.send_document(anna, b"x" * (25 * 1024 * 1024), filename="scan.pdf",
+                            mime_type="application/pdf")
+    refused = await api.next_message(anna.id)
+    assert "больше 20 МБ" in refused.text
+    await api.send_document(anna, b"MZ...", filename="virus.exe",
+                            mime_type="application/x-msdownload")
+    assert "PDF, JPG или PNG" in (await api.next_message(anna.id)).text
+    assert db_rows(bot_env, "SELECT COUNT(*) FROM files") == [(0,)]
