@@ -16,9 +16,11 @@ from bot.rules import report_due
 from bot.runtime import Runtime, runtime
 from bot.services import applications
 from bot.services.applications import OPEN_STATUSES, NotAllowed, Withdrawn
+from bot.services.reports import REPORTABLE
 from bot.storage.applications import ApplicationRow
 
 ACTION = "ev"
+REPORT_ACTION = "rp"  # handled by handlers/report.py
 LIST_LIMIT = 20  # buttons in the list; older activities stay in the database and the exports
 
 
@@ -98,6 +100,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if row.status in OPEN_STATUSES:
             buttons.append([InlineKeyboardButton(rt.text(user, "events.withdraw"),
                                                  callback_data=encode(ACTION, "withdraw", row.id))])
+        if row.status in REPORTABLE and date.fromisoformat(row.event_date) <= rt.clock.now().date():
+            buttons.append([InlineKeyboardButton(rt.text(user, "events.report"),
+                                                 callback_data=encode(REPORT_ACTION, row.id))])
         await context.bot.send_message(
             user.id, details_text(rt, user, row), parse_mode=ParseMode.HTML,
             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,

@@ -111,7 +111,10 @@ async def test_a_webinar_report_needs_no_photos(
     await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
     await api.next_message(anna.id)
     runtime_of(bot).clock.advance(timedelta(days=31))
-    await say(api, anna, "/report")
+    events = await say(api, anna, "/events")
+    details = await tap(api, anna, events, events.button_texts()[0])
+    opening = await tap(api, anna, details, "📝 Отчитаться")  # from /events, not /report
+    assert "Отчёт по заявке №1" in opening.text
     await api.next_message(anna.id)
     for answer in ("60", "41", "romashka.ru/webinar"):
         await say(api, anna, answer)
