@@ -21,6 +21,7 @@ from bot.handlers import (
     head,
     inputs,
     join,
+    listeners,
     report,
     review,
 )
@@ -69,6 +70,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     app.add_handlers(head.handlers(), group=0)
     app.add_handlers(report.handlers(), group=0)
     app.add_handlers(review.handlers(), group=0)
+    app.add_handlers(listeners.handlers(), group=0)
     app.add_handlers(forms.handlers(), group=0)
     app.add_handlers(inputs.handlers(), group=0)
     # Last in the same group (a later group would see every update again): a /command no
@@ -81,6 +83,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     assert app.job_queue is not None
     app.job_queue.run_repeating(decide.escalate_stalled, interval=ESCALATION_CHECK_SECONDS,
                                 first=ESCALATION_CHECK_SECONDS, name="escalation")
+    app.job_queue.run_repeating(listeners.purge_expired, interval=listeners.PURGE_SECONDS,
+                                first=60, name="personal-data-purge")
     return app
 
 

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     )
     database: Path = Path("partnerdesk.sqlite3")
     data_dir: Path = Path("data")  # kept files: photos, scans
+    personal_data_days: int = Field(default=180, ge=1)  # listener lists are deleted after it
     bot_api_url: str = TELEGRAM_API_URL
     bot_api_file_url: str | None = None
     managers: Annotated[dict[Role, tuple[int, ...]], NoDecode] = Field(default_factory=dict)

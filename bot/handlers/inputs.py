@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
-from bot.handlers import decide, forms, review
+from bot.handlers import decide, forms, listeners, review
 from bot.runtime import runtime
 from bot.services import decisions
 
@@ -19,6 +19,12 @@ from bot.services import decisions
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await answer_awaited(update, context):
         await forms.on_text(update, context)
+
+
+async def on_private_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A file: the listener list a manager asked for, else an answer to a form's question."""
+    if not await listeners.take_file(update, context):
+        await forms.on_file(update, context)
 
 
 async def on_group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -48,6 +54,6 @@ def handlers() -> list[BaseHandler[Update, Any, Any]]:
     return [
         MessageHandler(filters.ChatType.PRIVATE & (text | filters.CONTACT), on_private_text),
         MessageHandler(filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.ALL),
-                       forms.on_file),
+                       on_private_file),
         MessageHandler(filters.ChatType.GROUPS & text & filters.REPLY, on_group_reply),
     ]

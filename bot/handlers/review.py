@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 from bot.forms.fields import format_rubles
 from bot.forms.parsing import Invalid, parse_money
 from bot.forms.report import REPORT
-from bot.handlers import cards
+from bot.handlers import cards, listeners
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.handlers.decide import ask_typed, point_choices
 from bot.handlers.notify import reachable, send_each
@@ -30,6 +30,7 @@ from bot.services.reports import Review, ReviewOutcome
 from bot.services.routing import may_decide
 from bot.storage import applications as applications_repo
 from bot.storage import files as files_repo
+from bot.storage import listeners as listeners_repo
 from bot.storage import partners as partners_repo
 from bot.storage import reports as reports_repo
 from bot.storage.applications import ApplicationRow
@@ -60,6 +61,9 @@ async def review_text(rt: Runtime, language: str, report: ReportRow, row: Applic
     if report.late:
         due = report_due(rt.rulebook, date.fromisoformat(row.event_date))
         head.append(t("review.late", due=due.strftime("%d.%m.%Y")))
+    asked = await listeners_repo.of_report(rt.db.conn, report.id)
+    if asked is not None:  # a refusal may cost points and compensation (§3)
+        head.append(t(f"review.listeners.{asked.state}"))
     tail = [t("review.expected"), "\n".join(assessment_lines(rt, language, report.assessment))]
     if decided:
         tail.append(decision_line(rt, language, report))
@@ -95,6 +99,7 @@ def review_buttons(rt: Runtime, language: str, report: ReportRow) -> InlineKeybo
     return InlineKeyboardMarkup([
         [button("review.accept", "ok")],
         [button("review.reject", "no"), button("review.more", "more")],
+        [button("review.ask_listeners", "ll")],
     ])
 
 
@@ -197,6 +202,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif step == "back":
         await query.answer()
         await query.edit_message_reply_markup(review_buttons(rt, rt.language(user), report))
+    elif step == "ll":
+        await listeners.ask_partner(update, context, report.id)
     else:
         await query.answer()
 

@@ -155,3 +155,54 @@ async def test_a_file_over_20_mb_is_refused_with_a_clear_answer(
                             mime_type="application/x-msdownload")
     assert "PDF, JPG или PNG" in (await api.next_message(anna.id)).text
     assert db_rows(bot_env, "SELECT COUNT(*) FROM files") == [(0,)]
+
+
+async def sent_report(api: LocalBotApi, bot: AnyApplication, partner_id: int
+                      ) -> tuple[TgUser, TgUser, BotMessage]:
+    """A seminar report with a video link and one scan, sent; returns the review card."""
+    maria, anna = await approved_seminar(api, bot, partner_id)
+    await answer_figures(api, anna)
+    await say(api, anna, "https://video.example/seminar")
+    await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
+    summary = await tap(api, anna, await api.next_message(anna.id), "Готово ✔")
+    await tap(api, anna, summary, "✅ Отправить отчёт")
+    await api.next_message(maria.id)  # the scan
+    return maria, anna, await api.next_message(maria.id)
+
+
+async def test_a_listener_list_goes_to_managers_only_and_is_deleted_after_its_period(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria, anna, card = await sent_report(api, bot, 1005)
+    await api.press(maria, card, "👥 Запросить список слушателей")
+    request = await api.next_message(anna.id)
+    assert "список слушателей с контактами" in request.text
+    csv = "Имя;Телефон\nИван;+79990000000\n".encode()
+    await api.send_document(anna, csv, filename="listeners.csv", mime_type="text/csv")
+    assert "список получен" in (await api.next_message(anna.id)).text
+    shared = await api.next_message(maria.id)
+    assert shared.kind == "document" and "только для менеджеров" in shared.text
+    [(path,)] = db_rows(bot_env, "SELECT path FROM listener_lists")
+    kept = Path(bot_env["PARTNERDESK_DATA_DIR"]) / str(path)
+    assert kept.read_bytes() == csv and str(path).startswith("personal/")
+    assert db_rows(bot_env, "SELECT COUNT(*) FROM files WHERE path LIKE 'personal/%'") == [(0,)]
+
+    runtime_of(bot).clock.advance(timedelta(days=181))
+    job = bot.job_queue.get_jobs_by_name("personal-data-purge")[0]  # type: ignore[union-attr]
+    await job.run(bot)
+    assert not kept.exists()
+    assert db_rows(bot_env, "SELECT state, path FROM listener_lists") == [("deleted", None)]
+    assert db_rows(bot_env, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                            " 'listeners.deleted'") == [(1,)]
+
+
+async def test_declining_the_listener_list_is_recorded_for_the_manager(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria, anna, card = await sent_report(api, bot, 1006)
+    await api.press(maria, card, "👥 Запросить список слушателей")
+    request = await api.next_message(anna.id)
+    assert "понятно" in (await tap(api, anna, request, "Отказаться")).text.lower()
+    assert "отказался" in (await api.next_message(maria.id)).text
+    await api.press(maria, card, "✅ Принять")
+    await api.wait_until(lambda: "⚠️ §3: партнёр отказался" in card.text)

@@ -43,3 +43,18 @@ CREATE TABLE review_cards (
     PRIMARY KEY (chat_id, message_id)
 );
 CREATE INDEX review_cards_report ON review_cards (report_id, version);
+
+-- Listener lists with contacts: personal data, kept apart from other files (own folder, own
+-- table), shown to managers only, deleted when `delete_after` passes.
+CREATE TABLE listener_lists (
+    report_id     INTEGER PRIMARY KEY REFERENCES reports (id),
+    state         TEXT NOT NULL CHECK (state IN ('requested', 'received', 'declined',
+                                                 'deleted')),
+    requested_by  INTEGER NOT NULL,
+    requested_at  TEXT NOT NULL,
+    file_id       TEXT,          -- Telegram's, to show it to managers
+    path          TEXT,          -- relative to the data folder, under personal/
+    received_at   TEXT,
+    delete_after  TEXT
+);
+CREATE INDEX listener_lists_delete ON listener_lists (state, delete_after);
