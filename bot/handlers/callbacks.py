@@ -27,3 +27,11 @@ def decode(data: str) -> tuple[str, list[str]]:
 def pattern(action: str) -> re.Pattern[str]:
     """For CallbackQueryHandler(pattern=…): this action's buttons only."""
     return re.compile(rf"^{re.escape(action)}(?:{SEPARATOR}|$)")
+
+
+def card_press(data: str) -> tuple[int, int, str, list[str]] | None:
+    """`<action>:<id>:<version>:<step>[:…]` of a decision card → (id, version, step, rest)."""
+    _, parts = decode(data)
+    if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    return int(parts[0]), int(parts[1]), parts[2], parts[3:]

@@ -54,24 +54,47 @@ async def card_text(rt: Runtime, language: str, row: ApplicationRow,
 
 async def decision_line(rt: Runtime, language: str, decision: DecisionRow) -> str:
     t = rt.speaker(language)
-    row = await rt.db.fetch_one("SELECT first_name FROM users WHERE telegram_id = ?",
-                                (decision.manager_id,))
-    name = str(row[0]) if row else str(decision.manager_id)
+    name = await person_name(rt, decision.manager_id)
     at = datetime.fromisoformat(decision.decided_at).astimezone(rt.settings.timezone)
     return t(f"cards.decided.{decision.action}", name=name, at=at.strftime("%d.%m.%Y %H:%M"),
-             figures=figures(rt, language, decision),
+             figures=figures(rt, language, decision.points, decision.compensation),
              reason=reason_text(rt, language, decision.reason))
 
 
-def figures(rt: Runtime, language: str, decision: DecisionRow) -> str:
+async def person_name(rt: Runtime, telegram_id: int) -> str:
+    row = await rt.db.fetch_one("SELECT first_name FROM users WHERE telegram_id = ?",
+                                (telegram_id,))
+    return str(row[0]) if row else str(telegram_id)
+
+
+def figures(rt: Runtime, language: str, points: int | None, compensation: int | None) -> str:
     """The points and compensation a decision fixed, e.g. «points: 60, compensation: 20 000 ₽»."""
     t = rt.speaker(language)
     parts = []
-    if decision.points is not None:
-        parts.append(t("cards.points", points=decision.points))
-    if decision.compensation:  # nothing to say about a zero
-        parts.append(t("cards.compensation", amount=format_rubles(decision.compensation)))
+    if points is not None:
+        parts.append(t("cards.points", points=points))
+    if compensation:  # nothing to say about a zero
+        parts.append(t("cards.compensation", amount=format_rubles(compensation)))
     return ", ".join(parts)
+
+
+def compensation_keyboard(rt: Runtime, language: str, action: str, subject_id: int,
+                          version: int, money: tuple[int, int | None],
+                          carried: str) -> InlineKeyboardMarkup:
+    """The lowest and highest amount the rules allow, another typed amount, and Back."""
+    t = rt.speaker(language)
+    low, top = money
+    options = [low] if top is None else [low, top]
+
+    def data(*parts: object) -> str:
+        return encode(action, subject_id, version, *parts)
+
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(format_rubles(k), callback_data=data("c", carried, k))
+         for k in options],
+        [InlineKeyboardButton(t("cards.type_other_amount"), callback_data=data("ct", carried))],
+        [InlineKeyboardButton(t("cards.back"), callback_data=data("back"))],
+    ])
 
 
 def reason_text(rt: Runtime, language: str, reason: str | None) -> str:

@@ -24,7 +24,7 @@ from bot.config import Role
 from bot.forms.fields import format_rubles
 from bot.forms.parsing import Invalid, parse_money
 from bot.handlers import cards
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import card_press, encode, pattern
 from bot.handlers.notify import send_each
 from bot.handlers.render import short_date
 from bot.rules import report_due
@@ -60,11 +60,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or query.data is None:
         return
-    _, parts = decode(query.data)
-    if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    press = card_press(query.data)
+    if press is None:
         await query.answer()
         return
-    application_id, version, step, args = int(parts[0]), int(parts[1]), parts[2], parts[3:]
+    application_id, version, step, args = press
     row = await applications_repo.get(rt.db.conn, application_id)
     if row is None:
         await query.answer()
@@ -167,18 +167,9 @@ async def _approve_step(update: Update, context: ContextTypes.DEFAULT_TYPE, row:
     money_range = decisions.compensation_range(row.assessment)
     if money_range is not None:
         await query.answer(t("cards.pick_compensation"))
-        low, top = money_range
-        carried = "-" if points is None else str(points)
-        options = [low] if top is None else [low, top]
-        buttons = [
-            [InlineKeyboardButton(format_rubles(k), callback_data=encode(
-                ACTION, row.id, row.version, "c", carried, k)) for k in options],
-            [InlineKeyboardButton(t("cards.type_other_amount"), callback_data=encode(
-                ACTION, row.id, row.version, "ct", carried))],
-            [InlineKeyboardButton(t("cards.back"),
-                                  callback_data=encode(ACTION, row.id, row.version, "back"))],
-        ]
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(buttons))
+        await query.edit_message_reply_markup(cards.compensation_keyboard(
+            rt, rt.language(user), ACTION, row.id, row.version, money_range,
+            "-" if points is None else str(points)))
         return
     await _decide(update, context, row, Action.APPROVE, points=points)
 
@@ -295,7 +286,8 @@ async def _tell_partner(context: ContextTypes.DEFAULT_TYPE, rt: Runtime, result:
     t = rt.speaker(language)
     due = report_due(rt.rulebook, date.fromisoformat(row.event_date))
     text = t(f"decided.{decision.action}", id=row.id, title=row.title,
-             figures=cards.figures(rt, language, decision), report_due=due.strftime("%d.%m.%Y"),
+             figures=cards.figures(rt, language, decision.points, decision.compensation),
+             report_due=due.strftime("%d.%m.%Y"),
              event_date=short_date(row.event_date),
              reason=cards.reason_text(rt, language, decision.reason))
     markup = None

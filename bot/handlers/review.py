@@ -19,7 +19,7 @@ from bot.forms.fields import format_rubles
 from bot.forms.parsing import Invalid, parse_money
 from bot.forms.report import REPORT
 from bot.handlers import cards, listeners
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import card_press, encode, pattern
 from bot.handlers.decide import ask_typed, point_choices
 from bot.handlers.notify import reachable, send_each
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
@@ -66,7 +66,7 @@ async def review_text(rt: Runtime, language: str, report: ReportRow, row: Applic
         head.append(t(f"review.listeners.{asked.state}"))
     tail = [t("review.expected"), "\n".join(assessment_lines(rt, language, report.assessment))]
     if decided:
-        tail.append(decision_line(rt, language, report))
+        tail.append(await decision_line(rt, language, report))
 
     def build(limit: int) -> str:
         answers = answer_lines(rt, language, REPORT, "forms.report", report.answers, limit)
@@ -75,17 +75,14 @@ async def review_text(rt: Runtime, language: str, report: ReportRow, row: Applic
     return fitted(build)
 
 
-def decision_line(rt: Runtime, language: str, report: ReportRow) -> str:
+async def decision_line(rt: Runtime, language: str, report: ReportRow) -> str:
     t = rt.speaker(language)
+    who = await cards.person_name(rt, report.decided_by) if report.decided_by else "—"
     at = datetime.fromisoformat(report.decided_at or report.submitted_at).astimezone(
         rt.settings.timezone)
-    figures = []
-    if report.points is not None:
-        figures.append(t("cards.points", points=report.points))
-    if report.compensation:
-        figures.append(t("cards.compensation", amount=format_rubles(report.compensation)))
-    return t(f"review.decided.{report.status}", who=report.decided_by or "—",
-             at=at.strftime("%d.%m.%Y %H:%M"), figures=", ".join(figures),
+    return t(f"review.decided.{report.status}", who=who,
+             at=at.strftime("%d.%m.%Y %H:%M"),
+             figures=cards.figures(rt, language, report.points, report.compensation),
              reason=cards.reason_text(rt, language, report.reason))
 
 
@@ -144,11 +141,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or query.data is None:
         return
-    _, parts = decode(query.data)
-    if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    press = card_press(query.data)
+    if press is None:
         await query.answer()
         return
-    report_id, version, step, args = int(parts[0]), int(parts[1]), parts[2], parts[3:]
+    report_id, version, step, args = press
     report = await reports_repo.get(rt.db.conn, report_id)
     row = await applications_repo.get(rt.db.conn, report.application_id) if report else None
     t = rt.speaker(rt.language(user))
@@ -159,7 +156,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(t("cards.not_yours"), show_alert=True)
         return
     if report.version != version or report.status != "sent":
-        await query.answer(decision_line(rt, rt.language(user), report)[:200], show_alert=True)
+        await query.answer((await decision_line(rt, rt.language(user), report))[:200],
+                           show_alert=True)
         return
 
     def button(label: str, *more: object, literal: bool = False) -> InlineKeyboardButton:
@@ -219,16 +217,9 @@ async def _accept_with_points(update: Update, context: ContextTypes.DEFAULT_TYPE
         await _review(update, context, report, Review.ACCEPT, points=points)
         return
     await query.answer(t("cards.pick_compensation"))
-    low, top = money
-    carried = "-" if points is None else str(points)
-    options = [low] if top is None else [low, top]
-    rows = [
-        [InlineKeyboardButton(format_rubles(k), callback_data=encode(
-            ACTION, report.id, report.version, "c", carried, k)) for k in options],
-        [InlineKeyboardButton(t("cards.type_other_amount"), callback_data=encode(
-            ACTION, report.id, report.version, "ct", carried))],
-    ]
-    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+    await query.edit_message_reply_markup(cards.compensation_keyboard(
+        rt, rt.language(user), ACTION, report.id, report.version, money,
+        "-" if points is None else str(points)))
 
 
 async def on_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -240,7 +231,7 @@ async def on_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if report is None:
         return
     if report.version != int(awaited.data["version"]) or report.status != "sent":
-        await message.reply_text(decision_line(rt, rt.language(user), report))
+        await message.reply_text(await decision_line(rt, rt.language(user), report))
         return
     if awaited.purpose == f"{PURPOSE_PREFIX}reason":
         await _review(update, context, report, ACTIONS[str(awaited.data["action"])],
@@ -271,8 +262,8 @@ async def _review(update: Update, context: ContextTypes.DEFAULT_TYPE, report: Re
     )
     if result.outcome is not ReviewOutcome.DONE:
         text = {ReviewOutcome.OUT_OF_RANGE: t("cards.out_of_range"),
-                ReviewOutcome.NOT_ALLOWED: t("cards.not_yours")}.get(
-            result.outcome, decision_line(rt, rt.language(user), result.report or report))
+                ReviewOutcome.NOT_ALLOWED: t("cards.not_yours")}.get(result.outcome) or (
+            await decision_line(rt, rt.language(user), result.report or report))
         if query is not None:
             await query.answer(text[:200], show_alert=True)
         elif update.effective_message is not None:
