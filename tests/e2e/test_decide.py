@@ -249,3 +249,44 @@ async def test_in_the_team_chat_only_a_manager_of_the_role_decides_and_all_see_w
     told = await api.next_message(anna.id)
     assert "отклонена: Такой семинар уже был в этом месяце" in told.text
     await api.wait_until(lambda: "❌ Отклонено — Мария" in card.text)
+
+
+async def test_the_head_reassigns_a_card_to_another_role(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    from tests.conftest import PR
+
+    await manager(api, SPECIALIST, "Мария")
+    pavel = await manager(api, HEAD, "Павел")
+    olga = await manager(api, PR, "Ольга")
+    anna = api.user(810, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-810")
+    await partner_sends(api, anna)
+    queue = await say(api, pavel, "/pending")
+    card = await tap(api, pavel, queue, queue.button_texts()[0])
+    await api.press(pavel, card, "↪ Передать")
+    await api.wait_until(lambda: "PR-менеджер" in card.button_texts())
+    await api.press(pavel, card, "PR-менеджер")
+    moved = await api.next_message(olga.id)
+    assert "Передано руководителем (Павел)" in moved.text
+    await api.press(olga, moved, "✅ Одобрить")
+    assert "одобрена" in (await api.next_message(anna.id)).text
+    assert db_rows(bot_env, "SELECT role FROM applications") == [("pr",)]
+
+
+async def test_a_suspended_partner_is_told_why_and_can_apply_again_after_resume(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    pavel = await manager(api, HEAD, "Павел")
+    anna = api.user(811, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-811", company="Ромашка")
+    maria = await manager(api, SPECIALIST, "Мария")
+    assert "только руководитель" in (await say(api, maria, "/suspend P-811 x")).text
+    done = await say(api, pavel, "/suspend p-811 дважды меньше 10 слушателей")
+    assert "Поддержка Ромашка приостановлена" in done.text
+    assert "приостановлена: дважды меньше 10 слушателей" in (await api.next_message(anna.id)).text
+    refused = await say(api, anna, "/apply")
+    assert "приостановлена: дважды меньше 10 слушателей" in refused.text
+    await say(api, pavel, "/resume P-811")
+    assert "возобновлена" in (await api.next_message(anna.id)).text
+    assert "Семинар" in (await say(api, anna, "/apply")).button_texts()
