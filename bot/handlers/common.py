@@ -5,14 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.ext import (
+    BaseHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.handlers import forms, join
 from bot.handlers.menu import set_manager_commands
 from bot.runtime import runtime
 from bot.services.partners import membership
-from bot.services.users import see_user
+from bot.services.users import see_user, set_blocked
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -71,10 +78,21 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:
     return [
+        ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         CommandHandler("start", start),
         CommandHandler("help", help_command),
         CommandHandler("cancel", cancel),
     ]
+
+
+async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A user blocked the bot (or unblocked it) in their private chat."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    rt = runtime(context)
+    blocked = change.new_chat_member.status == ChatMemberStatus.BANNED
+    await set_blocked(rt.db, change.chat.id, blocked=blocked, now=rt.clock.now())
 
 
 def fallback_handlers() -> list[BaseHandler[Update, Any, Any]]:

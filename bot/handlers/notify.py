@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from telegram.error import BadRequest, Forbidden
 
 from bot.runtime import Runtime
+from bot.services.users import set_blocked
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,11 @@ async def send_each(
     for recipient in await reachable(rt, ids):
         try:
             await send(recipient)
-        except (Forbidden, BadRequest) as exc:
+        except Forbidden as exc:  # blocked the bot: skipped until they write again
+            log.warning("user %s blocked the bot: %s", recipient, exc)
+            await set_blocked(rt.db, recipient, blocked=True, now=rt.clock.now())
+            continue
+        except BadRequest as exc:
             log.warning("could not notify %s: %s", recipient, exc)
             continue
         delivered.append(recipient)

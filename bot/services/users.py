@@ -31,3 +31,12 @@ async def see_user(
         row = await users.get(conn, telegram_id)
     assert row is not None
     return Seen(user=row, first_time=existing is None)
+
+
+async def set_blocked(db: Database, telegram_id: int, *, blocked: bool, now: datetime) -> None:
+    """The user blocked the bot (nothing is sent to them until they write again) or came back."""
+    async with db.transaction() as conn:
+        await users.set_blocked(conn, telegram_id, now if blocked else None)
+        await audit.record(conn, at=now, actor_id=telegram_id,
+                           action="user.blocked_bot" if blocked else "user.unblocked_bot",
+                           subject=f"user:{telegram_id}")

@@ -53,3 +53,8 @@ async def touch(
         " WHERE telegram_id = ?",
         (first_name, username, now.isoformat(), telegram_id),
     )
+
+
+async def set_blocked(conn: aiosqlite.Connection, telegram_id: int, at: datetime | None) -> None:
+    await conn.execute("UPDATE users SET blocked_at = ? WHERE telegram_id = ?",
+                       (at.isoformat() if at else None, telegram_id))

@@ -290,3 +290,21 @@ async def test_a_suspended_partner_is_told_why_and_can_apply_again_after_resume(
     await say(api, pavel, "/resume P-811")
     assert "возобновлена" in (await api.next_message(anna.id)).text
     assert "Семинар" in (await say(api, anna, "/apply")).button_texts()
+
+
+async def test_a_partner_who_blocked_the_bot_is_skipped_not_retried(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(812, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-812")
+    await partner_sends(api, anna)
+    card = await api.next_message(maria.id)
+    api.block(anna)
+    await api.wait_until(lambda: db_rows(
+        bot_env, "SELECT blocked_at IS NOT NULL FROM users WHERE telegram_id = 812") == [(1,)])
+    await api.press(maria, card, "✅ Одобрить")
+    await api.wait_until(lambda: "✅ Одобрено" in card.text)
+    assert not [r for r in api.calls("sendMessage") if str(r.params.get("chat_id")) == "812"
+                and "одобрена" in str(r.params.get("text"))]
+    assert db_rows(bot_env, "SELECT status FROM applications") == [("approved",)]
