@@ -6,9 +6,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from markupsafe import Markup
+
 from bot.forms.engine import Form
 from bot.forms.fields import format_rubles
 from bot.handlers.forms import language_context
+from bot.i18n import Texts
 from bot.runtime import Runtime
 
 TEXT_LIMIT = 4096  # Telegram's limit for a message's text
@@ -74,19 +77,23 @@ def assessment_lines(rt: Runtime, language: str, assessment: dict[str, Any],
     findings = assessment.get("findings") or []
     if findings:
         lines.append(t("assessment.findings"))
-        lines.extend(finding_line(rt, language, f) for f in findings)
+        lines.extend(finding_line(rt.texts, language, f) for f in findings)
     return lines
 
 
-def finding_line(rt: Runtime, language: str, finding: dict[str, Any]) -> str:
-    key = f"rules.{finding['effect']}"
-    known = rt.texts.keys(language)
-    if finding.get("variant") and f"{key}.{finding['variant']}" in known:
-        key = f"{key}.{finding['variant']}"
+def finding_line(texts: Texts, language: str, finding: dict[str, Any]) -> str:
+    """A finding in the user's words: `rules.<effect>.<variant>`, else `rules.<effect>` (an
+    effect without variants), else `rules.<effect>.default` (the plain text of an effect with
+    variants); a rulebook newer than our texts keeps its own English sentence."""
+    base = f"rules.{finding['effect']}"
+    known = texts.keys(language)
+    variant = finding.get("variant")
+    candidates = [f"{base}.{variant}"] if variant else []
+    key = next((k for k in [*candidates, base, f"{base}.default"] if k in known), None)
     params = dict(finding.get("params") or {})
-    # A rulebook newer than our texts: its own English sentence rather than nothing.
-    text = rt.texts.render(language, key, **params) if key in known else str(finding["text"])
-    return rt.texts.render(language, "assessment.finding", rule=finding["rule"], text=text)
+    # Our text is already escaped HTML (Markup: not escaped twice); the English sentence is not.
+    text = Markup(texts.render(language, key, **params)) if key else str(finding["text"])
+    return texts.render(language, "assessment.finding", rule=finding["rule"], text=text)
 
 
 def short_date(iso: str) -> str:
