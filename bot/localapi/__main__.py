@@ -20,6 +20,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", default="123456:TEST-TOKEN")
     parser.add_argument("--bot-username", default="partnerdesk_test_bot")
     parser.add_argument(
+        "--no-privacy",
+        action="store_true",
+        help="deliver every group message to the bot (privacy mode off)",
+    )
+    parser.add_argument(
+        "--group-rate-limit",
+        type=int,
+        metavar="N",
+        help="answer 429 beyond N bot messages a minute in one group (Telegram: about 20)",
+    )
+    parser.add_argument(
         "--console", action="store_true", help="read user actions from stdin, print bot messages"
     )
     args = parser.parse_args(argv)
@@ -29,7 +40,12 @@ def main(argv: list[str] | None = None) -> None:
 
 async def _serve(args: argparse.Namespace) -> None:
     api = LocalBotApi(
-        token=args.token, bot_username=args.bot_username, host=args.host, port=args.port
+        token=args.token,
+        bot_username=args.bot_username,
+        host=args.host,
+        port=args.port,
+        privacy_mode=not args.no_privacy,
+        group_rate_limit=args.group_rate_limit,
     )
     await api.start()
     print(f"Local Bot API for @{args.bot_username}, token {args.token}", flush=True)

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from bot.localapi.entities import command_entities
+from bot.localapi.entities import user_text_entities
 from bot.localapi.models import BotMessage, CallbackAnswer, Chat, StoredMessage, TgUser, UserMessage
 from bot.localapi.state import BotState, PendingCallback, wait_for
 
@@ -60,9 +60,13 @@ class UserActions:
         chat: Chat | None = None,
         reply_to: MessageRef | None = None,
     ) -> dict[str, Any]:
-        """The user writes `text` (bot_command entities added for /commands)."""
+        """The user writes `text`, with the entities a Telegram app adds: bot_command for
+        /commands, mention for @usernames (so "@partnerdesk_test_bot hi" mentions the bot).
+
+        In a group with privacy mode on, only what Telegram delivers becomes an update (see
+        `LocalBotApi.privacy_mode`); the message is returned and kept in the transcript anyway."""
         fields: dict[str, Any] = {"text": text}
-        entities = command_entities(text)
+        entities = user_text_entities(text)
         if entities:
             fields["entities"] = entities
         return self._user_message(user, chat, fields, reply_to=reply_to)
@@ -219,12 +223,18 @@ class UserActions:
             replied = self._resolve_message(chat, reply_to)
             payload["reply_to_message"] = self.state.message_dict(replied, with_reply=False)
         payload.update(fields)
+        delivered = self.state.reaches_bot(chat, payload)
         self.state.store_message(
             UserMessage(
-                message_id=payload["message_id"], chat_id=chat.id, sender=user, payload=payload
+                message_id=payload["message_id"],
+                chat_id=chat.id,
+                sender=user,
+                payload=payload,
+                delivered=delivered,
             )
         )
-        self.state.add_update("message", payload)
+        if delivered:
+            self.state.add_update("message", payload)
         return payload
 
     def _resolve_message(self, chat: Chat, ref: MessageRef) -> StoredMessage:

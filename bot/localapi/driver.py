@@ -6,8 +6,9 @@ The driver's methods live in `acting.py` (users act) and `observing.py` (what th
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.localapi.acting import UserActions
@@ -15,13 +16,17 @@ from bot.localapi.errors import injected
 from bot.localapi.models import ApiRequest, Chat, ChatType, Refusal, TgUser
 from bot.localapi.observing import BotObservations
 from bot.localapi.server import HttpServer, make_app
-from bot.localapi.state import BotState, InjectedFailure
+from bot.localapi.state import BotState, FloodRefusal, InjectedFailure
 
 
 class LocalBotApi(UserActions, BotObservations):
     """A Bot API server on 127.0.0.1 that PTB talks to via `base_url`/`base_file_url`.
 
     Every request Telegram would refuse is answered like Telegram and recorded in `refusals`.
+
+    Groups behave as for a bot with Telegram's defaults: `privacy_mode` (on) decides which
+    group messages reach the bot; `group_rate_limit` (off) refuses sends beyond N messages a
+    minute in one group with 429, timed by `clock` (monotonic seconds; inject one in tests).
     """
 
     def __init__(
@@ -32,8 +37,14 @@ class LocalBotApi(UserActions, BotObservations):
         bot_name: str = "Partner Desk",
         host: str = "127.0.0.1",
         port: int = 0,
+        privacy_mode: bool = True,
+        group_rate_limit: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.state = BotState(token, bot_username, bot_name)
+        self.privacy_mode = privacy_mode
+        self.group_rate_limit = group_rate_limit
+        self.clock = clock
         self.host = host
         self._requested_port = port
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -80,6 +91,47 @@ class LocalBotApi(UserActions, BotObservations):
     def bot_user(self) -> TgUser:
         return self.state.bot
 
+    # --- group behaviour ----------------------------------------------------------------------
+
+    @property
+    def privacy_mode(self) -> bool:
+        """Telegram's default for bots (BotFather /setprivacy). When on, a group or supergroup
+        message becomes an update only if it is a command (`/cmd`, `/cmd@this_bot`; not
+        `/cmd@other_bot`), a reply to one of the bot's messages, mentions the bot's @username,
+        or is a service message; callback queries always arrive. Other group messages are still
+        returned by the driver and kept in the transcript (`UserMessage.delivered` is False).
+        Private chats are unaffected. Takes effect for messages sent after the change."""
+        return self.state.privacy_mode
+
+    @privacy_mode.setter
+    def privacy_mode(self, enabled: bool) -> None:
+        self.state.privacy_mode = enabled
+
+    @property
+    def group_rate_limit(self) -> int | None:
+        """At most this many bot messages per 60 s in one group or supergroup (Telegram allows
+        about 20), or None for no limit. sendMessage, sendPhoto and sendDocument count one
+        message, sendMediaGroup one per item; edits and private chats are not counted. A send
+        while the group's last minute already holds the limit is answered 429 "Too Many
+        Requests: retry after N" (N: seconds until the count falls below the limit, i.e. until
+        the oldest message leaves the window) and recorded in `flood_refusals`."""
+        return self.state.flood_control.limit
+
+    @group_rate_limit.setter
+    def group_rate_limit(self, limit: int | None) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError(f"group_rate_limit must be at least 1 or None, not {limit}")
+        self.state.flood_control.limit = limit
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """Monotonic seconds for the flood window; replace it to move time in a test."""
+        return self.state.flood_control.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self.state.flood_control.clock = clock
+
     # --- what the bot did ---------------------------------------------------------------------
 
     @property
@@ -93,6 +145,11 @@ class LocalBotApi(UserActions, BotObservations):
     @property
     def injected_failures(self) -> list[InjectedFailure]:
         return self.state.log.injected
+
+    @property
+    def flood_refusals(self) -> list[FloodRefusal]:
+        """Sends refused by `group_rate_limit` (not bot bugs: the bot should wait and retry)."""
+        return self.state.log.flood
 
     @property
     def server_errors(self) -> list[str]:

@@ -8,6 +8,9 @@ from typing import Any
 Entity = dict[str, Any]
 
 _COMMAND = re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
+# @username as Telegram apps mark it: 5-32 characters, starting with a letter; not inside a
+# word, an e-mail address or a /command@bot.
+_MENTION = re.compile(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{4,31}(?![\w@])")
 
 
 def utf16_len(text: str) -> int:
@@ -25,6 +28,23 @@ def command_entities(text: str) -> list[Entity]:
         }
         for match in _COMMAND.finditer(text)
     ]
+
+
+def mention_entities(text: str) -> list[Entity]:
+    """`mention` entities for every @username in a user's text."""
+    return [
+        {
+            "type": "mention",
+            "offset": utf16_len(text[: match.start()]),
+            "length": utf16_len(match.group()),
+        }
+        for match in _MENTION.finditer(text)
+    ]
+
+
+def user_text_entities(text: str) -> list[Entity]:
+    """The entities a Telegram app adds to typed text: /commands and @mentions, in order."""
+    return sort_entities(command_entities(text) + mention_entities(text))
 
 
 def trim(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:

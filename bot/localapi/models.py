@@ -172,6 +172,7 @@ class UserMessage:
     chat_id: int
     sender: TgUser
     payload: dict[str, Any]
+    delivered: bool = True  # False: privacy mode kept it from the bot (a plain group message)
 
     @property
     def text(self) -> str:

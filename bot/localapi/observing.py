@@ -86,13 +86,20 @@ class BotObservations:
                 flags += " (deleted)" if message.deleted else ""
                 lines.append(f"  #{message.message_id} bot {message.kind}: {message.text!r}{flags}")
             else:
-                lines.append(f"  #{message.message_id} user: {message.text!r}")
+                hidden = "" if message.delivered else " (not delivered to the bot: privacy mode)"
+                lines.append(f"  #{message.message_id} user: {message.text!r}{hidden}")
         if len(lines) == 1:
             lines.append("  (no messages)")
         recent = self.state.log.refusals[-5:]
         if recent:
             lines.append(
                 "recent refusals: " + "; ".join(f"{r.method}: {r.description}" for r in recent)
+            )
+        flooded = [f for f in self.state.log.flood if f.chat_id == chat_id][-3:]
+        if flooded:
+            lines.append(
+                "flood limit refusals here: "
+                + "; ".join(f"{f.method}: retry after {f.retry_after}" for f in flooded)
             )
         return "\n".join(lines)
 

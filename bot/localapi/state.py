@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.localapi.errors import CHAT_NOT_FOUND, ApiError, bad_request, forbidden
+from bot.localapi.errors import CHAT_NOT_FOUND, ApiError, bad_request, flood, forbidden
 from bot.localapi.files import FileStore
+from bot.localapi.groups import FloodControl, reaches_bot_in_privacy_mode
 from bot.localapi.models import (
     ApiRequest,
     BotMessage,
@@ -74,11 +75,22 @@ class InjectedFailure:
     error: ApiError
 
 
+@dataclass(eq=False)
+class FloodRefusal:
+    """A send refused by the group flood limit (not a bot bug: the bot should wait and retry)."""
+
+    method: str
+    chat_id: int
+    retry_after: int
+    error: ApiError
+
+
 @dataclass
 class Log:
     requests: list[ApiRequest] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     injected: list[InjectedFailure] = field(default_factory=list)
+    flood: list[FloodRefusal] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
 
 
@@ -108,6 +120,8 @@ class BotState:
         self.chat_actions: list[tuple[int, str]] = []
         self.keyboards: dict[int, BotMessage] = {}  # chat id -> message with the reply keyboard
         self.failures: dict[str, deque[ApiError]] = {}
+        self.privacy_mode = True
+        self.flood_control = FloodControl()
         self.log = Log()
         self.changed = Signal()
         self.poll_generation = 0
@@ -154,6 +168,12 @@ class BotState:
         self.updates = kept
         return kept[:limit]
 
+    def reaches_bot(self, chat: Chat, payload: dict[str, Any]) -> bool:
+        """Whether a user's message becomes an update: not always in groups in privacy mode."""
+        if chat.type == "private" or not self.privacy_mode:
+            return True
+        return reaches_bot_in_privacy_mode(payload, self.bot)
+
     # --- chats -----------------------------------------------------------------------------
 
     def private_chat(self, user: TgUser) -> Chat:
@@ -190,6 +210,19 @@ class BotState:
             chat.type != "private" and any(m.id == user_id for m in chat.members)
             for chat in self.chats.values()
         )
+
+    def admit_group_send(self, method: str, chat: Chat, messages: int = 1) -> None:
+        """Count `messages` new bot messages against the group's flood limit, or refuse with
+        429 "Too Many Requests: retry after N" (logged in `log.flood`, not as a refusal)."""
+        if chat.type == "private":
+            return
+        retry_after = self.flood_control.retry_after(chat.id)
+        if retry_after is not None:
+            error = flood(retry_after)
+            error.bot_bug = False
+            self.log.flood.append(FloodRefusal(method, chat.id, retry_after, error))
+            raise error
+        self.flood_control.record(chat.id, messages)
 
     # --- messages --------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from bot.localapi.validate import MAX_FILE_DOWNLOAD, FormattedText, format_text
 _MEDIA_GROUP_SIZE = (2, 10)
 
 
-async def _send_media(state: BotState, p: Params, kind: str) -> dict[str, Any]:
+async def _send_media(state: BotState, p: Params, name: str, kind: str) -> dict[str, Any]:
     chat_id = p.chat_id()
     formatted = format_text(
         p.get_str("caption"), p.get_str("parse_mode"), p.get_json("caption_entities"), caption=True
@@ -30,18 +30,19 @@ async def _send_media(state: BotState, p: Params, kind: str) -> dict[str, Any]:
     chat = state.chat_for_send(chat_id)
     reply_to = reply_target(state, chat, p)
     stored = store_input_file(state, p, kind, kind)
+    state.admit_group_send(name, chat)
     message = new_bot_message(state, chat, kind, formatted, markup, reply_to, file=stored)
     return state.message_dict(message)
 
 
 @method("sendPhoto")
 async def send_photo(state: BotState, p: Params) -> dict[str, Any]:
-    return await _send_media(state, p, "photo")
+    return await _send_media(state, p, "sendPhoto", "photo")
 
 
 @method("sendDocument")
 async def send_document(state: BotState, p: Params) -> dict[str, Any]:
-    return await _send_media(state, p, "document")
+    return await _send_media(state, p, "sendDocument", "document")
 
 
 @method("sendMediaGroup")
@@ -77,6 +78,7 @@ async def send_media_group(state: BotState, p: Params) -> list[dict[str, Any]]:
             raise bad_request(f"there is no {kind} in the request")
         prepared.append((kind, formatted, resolve_file_reference(state, p, reference, kind)))
 
+    state.admit_group_send("sendMediaGroup", chat, len(prepared))  # each item is a message
     group_id = state.new_media_group_id()
     return [
         state.message_dict(

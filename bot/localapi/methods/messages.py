@@ -35,6 +35,7 @@ async def send_message(state: BotState, p: Params) -> dict[str, Any]:
     markup = reply_markup(p)
     chat = state.chat_for_send(chat_id)
     reply_to = reply_target(state, chat, p)
+    state.admit_group_send("sendMessage", chat)
     message = new_bot_message(state, chat, "text", formatted, markup, reply_to)
     return state.message_dict(message)
 

@@ -19,7 +19,7 @@ async def get_me(state: BotState, p: Params) -> dict[str, Any]:
     return {
         **state.bot.to_dict(),
         "can_join_groups": True,
-        "can_read_all_group_messages": False,
+        "can_read_all_group_messages": not state.privacy_mode,
         "supports_inline_queries": False,
         "can_connect_to_business": False,
         "has_main_web_app": False,
