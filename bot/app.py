@@ -13,17 +13,26 @@ from bot.clock import Clock
 from bot.config import ConfigError, Settings
 from bot.handlers import (
     apply,
+    balance,
     common,
     decide,
+    dedupe,
     errors,
     events,
     forms,
     head,
     inputs,
+    invitations,
     join,
     listeners,
+    reminders,
     report,
+    request_cards,
+    request_flow,
+    requests,
     review,
+    support,
+    upkeep,
 )
 from bot.handlers.menu import set_default_commands
 from bot.i18n import Texts
@@ -46,18 +55,29 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         clock=clock or Clock(settings.timezone),
         rulebook=load_rulebook(settings.rulebook),
     )
+    dispatcher = reminders.load_reminder_settings()
     app: AnyApplication = (
         ApplicationBuilder()
+        # One log line per update (duration, outcome); handled update ids remembered.
+        .application_class(dedupe.TrackedApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.bot_api_url)
         .base_file_url(settings.file_url)
         # Retries a 429 after Telegram's retry_after and keeps under the per-chat/global limits.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Overall: one message every 1/rate s, evenly (the default bucket of `rate` would let a
+        # second's worth out at once: twice the rate in the first second of a reminder burst).
+        .rate_limiter(AIORateLimiter(
+            max_retries=3, overall_max_rate=1,
+            overall_time_period=1 / dispatcher.messages_per_second))
         .post_init(_open)
         .post_shutdown(_close)
         .build()
     )
     rt.attach(app)
+
+    # Group dedupe.GROUP (-100), before everything: an update Telegram delivered again after
+    # it was handled stops here (bot/handlers/dedupe.py).
+    app.add_handler(dedupe.handler(), group=dedupe.GROUP)
 
     # Group 0: commands, then buttons (each flow owns a callback prefix), then typed answers
     # to forms. Forms keep their state in SQLite, not in a ConversationHandler, so a restart
@@ -71,6 +91,17 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     app.add_handlers(report.handlers(), group=0)
     app.add_handlers(review.handlers(), group=0)
     app.add_handlers(listeners.handlers(), group=0)
+    app.add_handlers(reminders.handlers(), group=0)
+    # Partners' requests (info support, promo materials, promotions…) and the vendor's
+    # invitations; their forms register with the form engine when imported.
+    support.configure(app.bot_data)
+    app.add_handlers(requests.handlers(), group=0)
+    app.add_handlers(support.handlers(), group=0)
+    app.add_handlers(request_flow.handlers(), group=0)
+    app.add_handlers(request_cards.handlers(), group=0)
+    app.add_handlers(invitations.handlers(), group=0)
+    # /balance, /rating, /bonus, /correct; a reply to a /bonus question before form answers.
+    app.add_handlers(balance.handlers(), group=0)
     app.add_handlers(forms.handlers(), group=0)
     app.add_handlers(inputs.handlers(), group=0)
     # Last in the same group (a later group would see every update again): a /command no
@@ -85,6 +116,15 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
                                 first=ESCALATION_CHECK_SECONDS, name="escalation")
     app.job_queue.run_repeating(listeners.purge_expired, interval=listeners.PURGE_SECONDS,
                                 first=60, name="personal-data-purge")
+    # Ledger lots past their last valid day are written off (idempotent, so hourly is safe).
+    app.job_queue.run_repeating(balance.expire_job, interval=balance.EXPIRY_CHECK_SECONDS,
+                                first=120, name="ledger-expiry")
+    # The reminders outbox (bot/storage/reminders.py): due rows claimed and sent every run.
+    app.job_queue.run_repeating(reminders.dispatch_job, interval=dispatcher.reminders_interval,
+                                first=dispatcher.reminders_interval, name="reminders",
+                                data=dispatcher)
+    # Forget old update ids, personal-data retention, the daily backup (bot/handlers/upkeep.py).
+    upkeep.schedule(app.job_queue, settings)
     return app
 
 
@@ -94,7 +134,8 @@ async def _open(app: AnyApplication) -> None:
     if applied:
         log.info("database %s migrated: %s", rt.settings.database, ", ".join(applied))
     await set_default_commands(app.bot, rt)
-    log.info("Partner Desk @%s is up; polling for updates", app.bot.username)
+    how = "webhook" if rt.settings.webhook_url else "polling for updates"
+    log.info("Partner Desk @%s is up; %s", app.bot.username, how)
 
 
 async def _close(app: AnyApplication) -> None:

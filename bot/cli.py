@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from bot.cli_rules import add_rules_commands
+from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
+from bot.services import privacy
+from bot.status import collect
 from bot.storage.database import Database
 
 EXIT_USAGE = 2
+T = TypeVar("T")
 
 NO_TOKEN = """\
 TELEGRAM_BOT_TOKEN is not set.
@@ -42,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="start the bot (long polling)")
+    run = commands.add_parser(
+        "run", help="start the bot (long polling; a webhook when PARTNERDESK_WEBHOOK_URL is set)"
+    )
     run.set_defaults(func=cmd_run)
 
     db = commands.add_parser("db", help="database maintenance")
@@ -54,6 +62,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("file", type=Path, metavar="FILE")
     backup.set_defaults(func=cmd_db_backup)
+
+    status = commands.add_parser(
+        "status", help="pending decisions, reports waiting, due reminders, the last update"
+    )
+    status.add_argument("--json", action="store_true", help="as JSON")
+    status.set_defaults(func=cmd_status)
+
+    privacy = commands.add_parser("privacy", help="personal data: export, erase")
+    privacy_commands = privacy.add_subparsers(title="privacy commands", metavar="PRIVACY_COMMAND")
+    export = privacy_commands.add_parser(
+        "export", help="everything stored about one partner, as JSON"
+    )
+    export.add_argument("--partner", required=True, metavar="ID",
+                        help="the partner ID the vendor issued")
+    export.set_defaults(func=cmd_privacy_export)
+    erase = privacy_commands.add_parser(
+        "erase", help="remove a person's name, username and phone (business records stay)"
+    )
+    erase.add_argument("--person", required=True, type=int, metavar="TELEGRAM_ID")
+    erase.set_defaults(func=cmd_privacy_erase)
 
     add_rules_commands(commands)
     return parser
@@ -76,7 +104,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     _configure_logging()
     app = build_application(settings)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    if settings.webhook_url:
+        from bot.webhook import run_webhook
+
+        run_webhook(app, settings)
+    else:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 
@@ -114,6 +147,60 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
         print(f"partnerdesk: backup {target} failed integrity_check: {verdict}", file=sys.stderr)
         return 1
     print(f"backup written to {target} (integrity_check: ok)")
+    return 0
+
+
+
+def _on_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T | None:
+    """Run `work` on the existing database; None (after saying so) when there is none."""
+    if not settings.database.exists():
+        print(f"partnerdesk: no database at {settings.database}", file=sys.stderr)
+        return None
+
+    async def run() -> T:
+        db = await Database.open(settings.database)
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    now = Clock(settings.timezone).now()
+    found = _on_database(settings, lambda db: collect(db, now=now))
+    if found is None:
+        return 1
+    print(json.dumps(found.as_dict(), indent=2) if args.json else "\n".join(found.lines()))
+    return 0
+
+
+def cmd_privacy_export(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    now = Clock(settings.timezone).now()
+    exported = _on_database(settings, lambda db: privacy.export_partner(db, args.partner, now=now))
+    if exported is None:
+        if settings.database.exists():
+            print(f"partnerdesk: no partner with ID {args.partner}", file=sys.stderr)
+        return 1
+    print(json.dumps(exported, indent=2, ensure_ascii=False, default=str))
+    return 0
+
+
+def cmd_privacy_erase(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    now = Clock(settings.timezone).now()
+    erased = _on_database(settings, lambda db: privacy.erase_person(db, args.person, now=now))
+    if erased is None:
+        if settings.database.exists():
+            print(f"partnerdesk: nothing is stored about Telegram id {args.person}",
+                  file=sys.stderr)
+        return 1
+    print(f"erased the name, username and phone of {erased.telegram_id}"
+          f" ({erased.drafts} unfinished form(s) deleted); business records keep"
+          f" {privacy.ERASED!r} in their place (audit: person.erased)")
     return 0
 
 

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import enum
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Role(enum.StrEnum):
@@ -51,9 +60,19 @@ class Settings(BaseSettings):
     rulebook: Path | None = None
     ops_chat: int | None = None
     managers_chat: int | None = None  # a team group: cards go there instead of private chats
+    # Webhook mode (instead of long polling) when webhook_url is set; see bot/webhook.py.
+    webhook_url: str | None = None
+    webhook_secret: Annotated[SecretStr | None, Field(validate_default=True)] = None
+    listen: str = "0.0.0.0"
+    port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
+    backup_dir: Path | None = None  # a daily backup goes there when set
+    backup_keep: int = Field(default=7, ge=1)
+    phone_days: int = Field(default=365, ge=1)  # employees' phones, after their last activity
+    scan_years: int = Field(default=5, ge=1)  # accounting scans are kept this long
 
     @field_validator("telegram_bot_token", "bot_api_file_url", "ops_chat", "rulebook",
-                     "managers_chat", mode="before")
+                     "managers_chat", "webhook_url", "webhook_secret", "backup_dir",
+                     mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -80,6 +99,25 @@ class Settings(BaseSettings):
     def _check_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError(f"{value!r}: Telegram sends webhooks to https:// URLs only")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None,
+                              info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("webhook_url"):
+                raise ValueError("required with PARTNERDESK_WEBHOOK_URL (1-256 of A-Z a-z 0-9 _ -)")
+            return None
+        if not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("1-256 characters, only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
     @property

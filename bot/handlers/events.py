@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.application import APPLICATION
+from bot.handlers import reminders, support
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import report_due
@@ -103,6 +104,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if row.status in REPORTABLE and date.fromisoformat(row.event_date) <= rt.clock.now().date():
             buttons.append([InlineKeyboardButton(rt.text(user, "events.report"),
                                                  callback_data=encode(REPORT_ACTION, row.id))])
+        if reminders.has_reminders(row):
+            buttons.append([reminders.open_button(rt, rt.language(user), row.id)])
+        buttons.extend(support.event_buttons(rt, user, row))  # 📣 info support, 📦 promo
         await context.bot.send_message(
             user.id, details_text(rt, user, row), parse_mode=ParseMode.HTML,
             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,

@@ -8,9 +8,12 @@ from bot.config import Role
 from bot.i18n import LANGUAGES
 from bot.runtime import Runtime
 
-PARTNER_COMMANDS = ("apply", "events", "report", "start", "help", "cancel")
-MANAGER_COMMANDS = ("pending", "history", "start", "help", "cancel")
-HEAD_COMMANDS = ("pending", "history", "suspend", "resume", "start", "help", "cancel")
+PARTNER_COMMANDS = ("apply", "events", "report", "request", "announcements", "balance",
+                    "rating", "bonus", "start", "help", "cancel")
+MANAGER_COMMANDS = ("pending", "history", "invite", "announcements", "rating", "start", "help",
+                    "cancel")
+HEAD_COMMANDS = ("pending", "history", "suspend", "resume", "invite", "announcements", "rating",
+                 "correct", "start", "help", "cancel")
 
 
 async def _set_menu(bot: Bot, rt: Runtime, scope: BotCommandScope, names: tuple[str, ...]) -> None:

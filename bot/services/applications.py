@@ -12,7 +12,7 @@ from bot.forms.costs import compensable_total
 from bot.forms.engine import Draft
 from bot.rules import Assessment, Case, Rulebook, assess
 from bot.services.routing import role_for
-from bot.storage import applications, audit, drafts, partners
+from bot.storage import applications, audit, drafts, partners, reminders
 from bot.storage.applications import ApplicationRow
 from bot.storage.database import Database
 
@@ -157,6 +157,7 @@ async def withdraw(db: Database, *, telegram_id: int, application_id: int,
         )
         if not changed:
             return Withdrawn.TOO_LATE
+        await reminders.cancel_planned(conn, application_id, note="withdrawn", now=now)
         await audit.record(conn, at=now, actor_id=telegram_id, action="activity.withdrawn",
                            subject=f"application:{application_id}",
                            details={"after": "withdrawn"})

@@ -11,6 +11,7 @@ from typing import Any
 from bot.config import Role, Settings
 from bot.forms.engine import Draft
 from bot.rules import Rulebook
+from bot.services import reminders
 from bot.services.applications import NotAllowed, price, rulebook_label
 from bot.services.routing import may_decide
 from bot.storage import applications, audit, decisions, drafts, partners
@@ -122,6 +123,8 @@ async def decide(
         )
         decided = await applications.get(conn, row.id)
         latest = await decisions.latest(conn, row.id)
+        if action is Action.APPROVE and decided is not None:
+            await reminders.plan(conn, settings, decided, now)  # in the same transaction
     return Result(Outcome.DONE, decided, latest)
 
 

@@ -15,6 +15,13 @@ ROLE_BY_KIND: dict[str, Role] = {
     "formula": Role.HEAD,
     "federal_program": Role.HEAD,
     "article": Role.PR,
+    # Requests besides applications (seed §8, §9):
+    "info_support": Role.SPECIALIST,
+    "promotion": Role.PARTNERS,
+    "case_study": Role.PR,
+    "marketplace": Role.MARKETPLACE,
+    "profile": Role.PARTNERS,
+    "talk": Role.EVENTS,  # a talk at the vendor's own event in Moscow or St Petersburg
 }
 
 

@@ -1,0 +1,118 @@
+"""Each update once, and one log line per update with its duration and outcome.
+
+`TrackedApplication` (PTB's Application, built by `ApplicationBuilder.application_class`)
+times every update, notes its outcome and, when the handling finished, remembers the update's
+id and the digest of its content (`bot/services/updates.py`). `skip_repeats`, registered in
+`GROUP` before every other group, stops an update already handled: Telegram re-sends after a
+crash or a lost answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+
+from bot.runtime import runtime, runtime_of
+from bot.services import updates
+
+log = logging.getLogger("bot.updates")
+
+# Before everything: a TypeHandler takes every update, and only one handler per group runs, so it
+# gets a group of its own (group -1 stays free for other early handlers).
+GROUP = -100
+
+
+@dataclass(slots=True)
+class Handling:
+    started: float
+    digest: str
+    outcome: str = "ok"
+
+
+def digest_of(update: Update) -> str:
+    """Of the update's content: a re-delivery is identical, a recycled id is not."""
+    return hashlib.blake2b(update.to_json().encode(), digest_size=12).hexdigest()
+
+
+class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """The Application, plus the bookkeeping above; updates are handled one at a time."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.in_hand: dict[int, Handling] = {}
+
+    async def process_update(self, update: object) -> None:
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        handling = Handling(started=time.perf_counter(), digest=digest_of(update))
+        if update.update_id in self.in_hand:  # the same update again while the first is in hand
+            handling.outcome = "duplicate"
+            _log_line(update, handling)
+            return
+        self.in_hand[update.update_id] = handling
+        try:
+            await super().process_update(update)
+        finally:
+            del self.in_hand[update.update_id]
+            if handling.outcome != "duplicate":
+                await self._remember(update.update_id, handling.digest)
+            _log_line(update, handling)
+
+    async def process_error(self, update: object | None, error: Exception, job: Any = None,
+                            coroutine: Any = None) -> bool:
+        if isinstance(update, Update) and (handling := self.in_hand.get(update.update_id)):
+            handling.outcome = f"error:{type(error).__name__}"
+        return await super().process_error(update, error, job, coroutine)
+
+    async def _remember(self, update_id: int, digest: str) -> None:
+        rt = runtime_of(self)
+        try:
+            await updates.remember(rt.db, update_id, digest, rt.clock.now())
+        except Exception:  # the update was handled; only its repeat would go unnoticed
+            log.warning("could not record update %d as handled", update_id, exc_info=True)
+
+
+async def skip_repeats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Group `GROUP`: an update handled before stops here, before any handler sees it."""
+    rt = runtime(context)
+    app = context.application
+    handling = app.in_hand.get(update.update_id) if isinstance(app, TrackedApplication) else None
+    digest = handling.digest if handling else digest_of(update)
+    if not await updates.handled(rt.db, update.update_id, digest, rt.clock.now()):
+        return
+    if handling is not None:
+        handling.outcome = "duplicate"
+    raise ApplicationHandlerStop
+
+
+def handler() -> TypeHandler[Update, Any, None]:
+    return TypeHandler(Update, skip_repeats)
+
+
+def kind_of(update: Update) -> str:
+    return next((kind for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None),
+                "other")
+
+
+def _log_line(update: Update, handling: Handling) -> None:
+    duration_ms = (time.perf_counter() - handling.started) * 1000
+    kind = kind_of(update)
+    log.info(
+        "update=%d kind=%s outcome=%s duration_ms=%.1f",
+        update.update_id, kind, handling.outcome, duration_ms,
+        extra={"update_id": update.update_id, "update_kind": kind,
+               "outcome": handling.outcome, "duration_ms": round(duration_ms, 1)},
+    )
+
+
+async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Repeating job: forget update ids older than a few days."""
+    rt = runtime(context)
+    await updates.prune(rt.db, rt.clock.now())

@@ -1,0 +1,343 @@
+"""Reminders in Telegram: the dispatcher job that sends the outbox, and the partner's 🔔 list.
+
+Callback data: `rm:open:<application>` (the list, from an event's details) and
+`rm:off|on:<application>:<kind>` (one tap switches an optional reminder). Every press re-checks,
+in the service, that the presser works for the activity's partner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+)
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.config import ConfigError
+from bot.forms.fields import format_rubles
+from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.render import short_date
+from bot.rules import report_due
+from bot.runtime import Runtime, runtime
+from bot.services import reminders
+from bot.services.applications import NotAllowed
+from bot.services.reminders import Digest, Overview
+from bot.services.timeline import OPTIONAL, TIMELINES, Kind, is_quiet
+from bot.storage.applications import ApplicationRow
+from bot.storage.reminders import Due, parse_utc
+
+log = logging.getLogger(__name__)
+ACTION = "rm"
+REPORT_ACTION = "rp"  # handled by handlers/report.py
+DIGEST_LINES = 10
+CHECKLISTS = {"seminar": "hall", "business_breakfast": "hall", "formula": "hall",
+              "federal_program": "hall", "webinar": "online", "external_talk": "talk",
+              "exhibition": "stand"}
+WITH_REPORT_BUTTON = {Kind.REPORT_NOW, Kind.REPORT_LEFT_3, Kind.REPORT_LEFT_1, Kind.OVERDUE}
+
+
+class ReminderSettings(BaseSettings):
+    """The dispatcher's knobs (environment: PARTNERDESK_REMINDERS_INTERVAL, …)."""
+
+    model_config = SettingsConfigDict(env_prefix="PARTNERDESK_", env_file=".env",
+                                      env_file_encoding="utf-8", extra="ignore")
+
+    reminders_interval: float = Field(15.0, gt=0)  # seconds between dispatcher runs
+    reminders_batch: int = Field(100, ge=1, le=1000)  # rows claimed per query
+    reminders_concurrency: int = Field(8, ge=1, le=100)  # sends in flight at once
+    messages_per_second: float = Field(30.0, gt=0)  # the bot's overall rate (AIORateLimiter)
+
+
+def load_reminder_settings(**overrides: Any) -> ReminderSettings:
+    try:
+        return ReminderSettings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(
+            f"PARTNERDESK_{str(e['loc'][0]).upper()}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )) from None
+
+
+# --- the dispatcher -----------------------------------------------------------------------------
+
+@dataclass
+class Stats:
+    batches: int = 0
+    sent: int = 0
+    retried: int = 0    # 429 or network: planned again
+    failed: int = 0
+    blocked: int = 0
+    empty: int = 0      # digests with nothing in them
+    settled: Counter[str] = field(default_factory=Counter)  # not sent, and why
+
+
+@dataclass
+class Daily:
+    """The day this process last planned the daily rows (digests, money nudges). Only saves
+    work: the planning is idempotent, so a restart simply plans again."""
+
+    planned_on: date | None = None
+
+
+_DAILY = "partnerdesk.reminders.daily"
+
+
+async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Repeating job: send what is due. Everything it needs is in the database."""
+    job = context.job
+    config = job.data if job is not None and isinstance(job.data, ReminderSettings) else (
+        load_reminder_settings())
+    daily = context.bot_data.setdefault(_DAILY, Daily())
+    stats = await dispatch(context.bot, runtime(context), config, daily=daily)
+    if stats.batches:
+        log.info("reminders: %s", stats)
+
+
+async def plan_daily(rt: Runtime, daily: Daily) -> None:
+    now = rt.clock.now()
+    if daily.planned_on == now.date():
+        return
+    await reminders.ensure_digests(rt.db, rt.settings, rt.rulebook, now)
+    await reminders.ensure_money_nudges(rt.db, rt.settings, rt.rulebook, now)
+    daily.planned_on = now.date()
+
+
+async def dispatch(bot: Bot, rt: Runtime, config: ReminderSettings,
+                   budget: float | None = None, daily: Daily | None = None) -> Stats:
+    """Claim due rows batch by batch and send them, until none is due or `budget` seconds
+    (by default the interval less a second, so runs neither overlap nor get skipped) pass."""
+    stats = Stats()
+    now = rt.clock.now()
+    released = await reminders.release_expired(rt.db, now)
+    if released:
+        log.warning("reminders: %d claim(s) left by a stopped dispatcher released", released)
+    await plan_daily(rt, daily or Daily())
+    if is_quiet(now, reminders.policy_for(rt.settings)):
+        return stats  # nothing goes out at night; what is due waits for the morning
+    interval = config.reminders_interval
+    limit = budget if budget is not None else max(interval - 1.0, interval / 2)
+    started = time.monotonic()
+    gate = asyncio.Semaphore(config.reminders_concurrency)
+
+    async def one(row: Due, token: str) -> None:
+        async with gate:
+            await deliver(bot, rt, row, token, stats)
+
+    last = 0.0  # the last batch's duration: no batch is started that would overrun the limit
+    while time.monotonic() - started + last < limit:
+        begun = time.monotonic()
+        batch = await reminders.claim_due(rt.db, rt.settings, rt.rulebook, rt.clock.now(),
+                                          config.reminders_batch)
+        if not batch.examined:
+            break
+        stats.batches += 1
+        stats.settled.update(batch.settled)
+        results = await asyncio.gather(*(one(row, batch.token) for row in batch.to_send),
+                                       return_exceptions=True)
+        for error in (r for r in results if isinstance(r, BaseException)):
+            log.error("reminders: a send failed outside its handling", exc_info=error)
+        last = time.monotonic() - begun
+    return stats
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # an int unless PTB_TIMEDELTA is set, with a warning
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def deliver(bot: Bot, rt: Runtime, row: Due, token: str, stats: Stats) -> None:
+    """Send one claimed row and record how it ended; never raises for a send that failed."""
+    db, settings = rt.db, rt.settings
+    try:
+        message = await compose(rt, row)
+        if message is None:
+            await reminders.nothing_to_say(db, row, token, rt.clock.now())
+            stats.empty += 1
+            return
+        text, markup = message
+        await bot.send_message(row.recipient_id, text, parse_mode=ParseMode.HTML,
+                               reply_markup=markup)
+    except RetryAfter as exc:  # the rate limiter's own retries ran out: the next run tries
+        await reminders.flood_wait(db, settings, row, token, rt.clock.now(),
+                                   retry_after_seconds(exc))
+        stats.retried += 1
+    except Forbidden as exc:
+        log.warning("reminder %s: user %s blocked the bot: %s", row.id, row.recipient_id, exc)
+        await reminders.blocked(db, row, token, rt.clock.now())
+        stats.blocked += 1
+    except BadRequest as exc:  # a NetworkError subclass, but retrying would not help
+        log.warning("reminder %s not sent to %s: %s", row.id, row.recipient_id, exc)
+        await reminders.failed(db, row, token, rt.clock.now(), f"400 {exc.message}")
+        stats.failed += 1
+    except NetworkError as exc:  # includes TimedOut; Telegram may have got it (see services)
+        if await reminders.network_failure(db, settings, row, token, rt.clock.now(), repr(exc)):
+            stats.retried += 1
+        else:
+            stats.failed += 1
+    except Exception as exc:  # a bug or an odd answer: this row only
+        log.exception("reminder %s failed", row.id)
+        await reminders.failed(db, row, token, rt.clock.now(), repr(exc))
+        stats.failed += 1
+    else:
+        if not await reminders.sent(db, row, token, rt.clock.now()):
+            log.warning("reminder %s was sent after its claim expired: it may come twice",
+                        row.id)
+        stats.sent += 1
+
+
+async def compose(rt: Runtime, row: Due) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """The text and buttons of a due row in its recipient's language (None: nothing to say)."""
+    language = row.language or rt.texts.default_language
+    t = rt.speaker(language)
+    kind = Kind(row.kind)
+    if kind is Kind.DIGEST:
+        today = parse_utc(row.due_at).astimezone(rt.settings.timezone).date()
+        digest = await reminders.digest_for(rt.db, rt.settings, rt.rulebook, row.recipient_id,
+                                            today)
+        return (digest_text(rt, language, digest, rt.clock.now().date()), None) if digest else None
+    if kind is Kind.EXPIRING:
+        assert row.partner_id is not None and row.planned_for is not None
+        points, money = await reminders.expiring(rt.db, row.partner_id,
+                                                 date.fromisoformat(row.planned_for),
+                                                 rt.clock.now().date())
+        if not points and not money:
+            return None  # spent or written off meanwhile
+        return t("reminders.expiring", points=points, money=format_rubles(money) if money else "",
+                 last_day=short_date(row.planned_for)), None
+    assert row.application_id is not None and row.event_date is not None
+    event_date = date.fromisoformat(row.event_date)
+    today = rt.clock.now().date()
+    params = {"id": row.application_id, "title": row.title, "event_date": short_date(
+        row.event_date), "report_due": report_due(rt.rulebook, event_date).strftime("%d.%m.%Y"),
+        "days": max((event_date - today).days, 0), "company": row.company or ""}
+    key = (f"reminders.checklist.{CHECKLISTS.get(row.activity or '', 'hall')}"
+           if kind is Kind.CHECKLIST else f"reminders.{kind.value}")
+    markup = None
+    if kind in WITH_REPORT_BUTTON:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            t("reminders.report_now_button"),
+            callback_data=encode(REPORT_ACTION, row.application_id))]])
+    return t(key, **params), markup
+
+
+def digest_text(rt: Runtime, language: str, digest: Digest, today: date) -> str:
+    t = rt.speaker(language)
+    lines = [t("reminders.digest.title")]
+    if digest.pending:
+        lines += ["", t("reminders.digest.pending", count=len(digest.pending))]
+        for row in digest.pending[:DIGEST_LINES]:
+            waited = (today - date.fromisoformat(row.submitted_at[:10])).days
+            lines.append(t("reminders.digest.pending_line", id=row.id, title=row.title,
+                           kind=t(f"forms.apply.kind_short.{row.kind}"), days=waited))
+        if len(digest.pending) > DIGEST_LINES:
+            lines.append(t("reminders.digest.more", count=len(digest.pending) - DIGEST_LINES))
+    if digest.late:
+        lines += ["", t("reminders.digest.late", count=len(digest.late))]
+        for late in digest.late[:DIGEST_LINES]:
+            lines.append(t("reminders.digest.late_line", id=late.application_id,
+                           title=late.title, company=late.company,
+                           report_due=late.report_due.strftime("%d.%m.%Y"),
+                           days=late.working_days_late))
+        if len(digest.late) > DIGEST_LINES:
+            lines.append(t("reminders.digest.more", count=len(digest.late) - DIGEST_LINES))
+    return "\n".join(lines)
+
+
+# --- the partner's list ---------------------------------------------------------------------
+
+def has_reminders(row: ApplicationRow) -> bool:
+    """Whether an event's details offer the 🔔 button."""
+    return row.kind in TIMELINES and row.status in reminders.REPORT_OPEN
+
+
+def open_button(rt: Runtime, language: str, application_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(rt.texts.render(language, "reminders.button"),
+                                callback_data=encode(ACTION, "open", application_id))
+
+
+def list_view(rt: Runtime, language: str,
+              view: Overview) -> tuple[str, InlineKeyboardMarkup | None]:
+    t = rt.speaker(language)
+    row = view.application
+    lines = [t("reminders.list.title", id=row.id, title=row.title)]
+    shown = [r for r in view.rows if r.note not in ("replanned", "date changed")]
+    for reminder in shown:
+        state, note = reminder.state, None
+        if reminder.note == "switched off":
+            note = t("reminders.list.switched_off")
+        elif state == "planned" and not reminders.relevant(reminder.kind, row.status):
+            state, note = "cancelled", t("reminders.list.not_needed")
+        moment = parse_utc(reminder.sent_at or reminder.due_at).astimezone(rt.settings.timezone)
+        lines.append(t("reminders.list.line", icon=t(f"reminders.state.{state}"),
+                       when=moment.strftime("%d.%m %H:%M"), note=note,
+                       name=t(f"reminders.kind.{reminder.kind}")))
+    if not shown:
+        lines.append(t("reminders.list.none"))
+    buttons = []
+    for kind in view.optional:
+        off = kind.value in view.off
+        label = t("reminders.list.turn_on" if off else "reminders.list.turn_off",
+                  name=t(f"reminders.kind.{kind.value}"))
+        buttons.append([InlineKeyboardButton(label, callback_data=encode(
+            ACTION, "on" if off else "off", row.id, kind.value))])
+    if buttons:
+        lines += ["", t("reminders.list.hint")]
+    return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    _, parts = decode(query.data)
+    if len(parts) < 2 or not parts[1].isdigit():
+        await query.answer()
+        return
+    what, application_id = parts[0], int(parts[1])
+    language = rt.language(user)
+    t = rt.speaker(language)
+    try:
+        if what == "open":
+            view = await reminders.overview(rt.db, user.id, application_id)
+            await query.answer()
+            text, markup = list_view(rt, language, view)
+            await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
+                                           reply_markup=markup)
+        elif what in ("on", "off") and len(parts) == 3 and parts[2] in {k.value for k in OPTIONAL}:
+            kind = Kind(parts[2])
+            view = await reminders.switch(rt.db, rt.settings, rt.rulebook, telegram_id=user.id,
+                                          application_id=application_id, kind=kind,
+                                          on=what == "on", now=rt.clock.now())
+            done = "reminders.list.done_on" if what == "on" else "reminders.list.done_off"
+            await query.answer(t(done, name=t(f"reminders.kind.{kind.value}")))
+            text, markup = list_view(rt, language, view)
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        else:
+            await query.answer()
+    except NotAllowed:
+        await query.answer(t("events.not_yours"), show_alert=True)
+    except ValueError:  # a kind this activity does not have (an old button)
+        await query.answer()
+
+
+def handlers() -> list[BaseHandler[Update, Any, Any]]:
+    return [CallbackQueryHandler(on_button, pattern=pattern(ACTION))]

@@ -1,0 +1,348 @@
+"""The manager's card of a partner's request: its files, its text, Accept (Publish, Confirm…) /
+Send back / Decline with a reason by button or force-reply, every copy closed once decided.
+
+Callback data: `rc:<request>:<version>:<step>[:…]`. The service re-checks the presser's role
+and that this version still waits; publishing an announcement re-checks the limits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+
+from bot.config import Role
+from bot.forms.request_fields import OneFile
+from bot.forms.requests import REQUEST_FORMS
+from bot.handlers import cards
+from bot.handlers.callbacks import card_press, encode, pattern
+from bot.handlers.decide import ask_typed
+from bot.handlers.notify import reachable, send_each
+from bot.handlers.render import answer_lines, fitted, short_date
+from bot.rules.announcement_limits import Limit
+from bot.runtime import Runtime, runtime
+from bot.services import requests as requests_service
+from bot.services import support as support_service
+from bot.services.requests import Outcome, Verb
+from bot.services.routing import may_decide
+from bot.storage import applications as applications_repo
+from bot.storage import files as files_repo
+from bot.storage import invitations as invitations_repo
+from bot.storage import partners as partners_repo
+from bot.storage import requests as requests_repo
+from bot.storage.applications import ApplicationRow
+from bot.storage.decisions import Awaited
+from bot.storage.requests import RequestRow
+
+log = logging.getLogger(__name__)
+ACTION = "rc"
+FIX_ACTION = "rq"  # handled by handlers/request_flow.py: rq:fix:<request>
+PURPOSE_PREFIX = "request_"
+VERBS = {"ok": Verb.ACCEPT, "back": Verb.RETURN, "no": Verb.DECLINE}
+# Common reasons, by the button that asks for one; a kind may have its own.
+REASONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "back": {"info_support": ("template", "banner", "page"),
+             "promo_materials": ("quantities", "address", "print_cost"),
+             "": ("details",)},
+    "no": {"": ("not_suitable",)},
+}
+
+
+def reasons(verb: str, kind: str) -> tuple[str, ...]:
+    return REASONS[verb].get(kind) or REASONS[verb][""]
+
+
+def reason_text(rt: Runtime, language: str, reason: str | None) -> str:
+    """A common reason by its code (`rq:page`), a limit (`limit:too_many`) or what was typed."""
+    if not reason:
+        return ""
+    if reason.startswith("rq:"):
+        return rt.texts.render(language, f"requests.reason.{reason.removeprefix('rq:')}")
+    if reason.startswith("limit:"):
+        return rt.texts.render(language, f"requests.limit.{reason.removeprefix('limit:')}")
+    return reason
+
+
+def day(iso: str | None) -> date | None:
+    return date.fromisoformat(iso) if iso else None
+
+
+def limit_text(rt: Runtime, language: str, limit: str, possible_from: date | None,
+               blocking: list[ApplicationRow] | None = None) -> str:
+    """Why the rules refuse an announcement, and from which day it becomes possible."""
+    t = rt.speaker(language)
+    events = ", ".join(t("requests.event_short", id=r.id, title=r.title,
+                         date=short_date(r.event_date)) for r in blocking or [])
+    parts = [t(f"requests.limit.{limit}"), t(f"requests.rule.{limit}", events=events)]
+    if possible_from is not None:
+        parts.append(t("requests.possible_from", date=possible_from.strftime("%d.%m.%Y")))
+    elif limit not in (Limit.NOT_PROSPECTS, Limit.PASSED):
+        parts.append(t("requests.not_possible"))
+    return "\n".join(p for p in parts if p)
+
+
+def periods_text(periods: list[tuple[date, date]]) -> str:
+    return ", ".join(f"{a.strftime('%d.%m')}–{b.strftime('%d.%m.%Y')}" for a, b in periods)
+
+
+async def subject_line(rt: Runtime, language: str, answers: dict[str, Any]) -> str | None:
+    """The event (or the vendor's invitation) a request is for, as one line."""
+    t = rt.speaker(language)
+    if answers.get("application_id") is not None:
+        row = await applications_repo.get(rt.db.conn, int(answers["application_id"]))
+        if row is not None:
+            return t("requests.for_event", id=row.id,
+                     kind=t(f"forms.apply.kind_short.{row.kind}"), title=row.title,
+                     date=short_date(row.event_date))
+    if answers.get("invitation_id") is not None:
+        invitation = await invitations_repo.get(rt.db.conn, int(answers["invitation_id"]))
+        if invitation is not None:
+            return t("requests.for_invitation", title=invitation.answers.get("title", ""),
+                     date=short_date(invitation.event_date))
+    return None
+
+
+async def _outlook(rt: Runtime, language: str, row: RequestRow) -> str | None:
+    """For the manager: what publishing now would give (info support), or how late it is."""
+    t = rt.speaker(language)
+    today = rt.clock.now().date()
+    event = (await applications_repo.get(rt.db.conn, row.application_id)
+             if row.application_id is not None else None)
+    if event is None:
+        return None
+    if row.kind == support_service.INFO:
+        verdict = await support_service.info_verdict(rt.db.conn, rt.rulebook, event,
+                                                     as_of=today, publishing=True)
+        if verdict.allowed and verdict.shown_from and verdict.shown_until:
+            return t("requests.card.would_show",
+                     shown=periods_text([(verdict.shown_from, verdict.shown_until)]))
+        assert verdict.limit is not None
+        return "⚠️ " + limit_text(rt, language, verdict.limit, verdict.possible_from)
+    days = (date.fromisoformat(event.event_date) - today).days
+    return t("requests.card.days_left", days=days)
+
+
+async def card_text(rt: Runtime, language: str, row: RequestRow, decided: bool = False) -> str:
+    t = rt.speaker(language)
+    partner = await partners_repo.by_id(rt.db.conn, row.partner_id)
+    assert partner is not None
+    head = [t("requests.card.title", kind=t(f"requests.kind.{row.kind}"), id=row.id,
+              version=row.version),
+            t("cards.partner", company=partner.company, code=partner.code, city=partner.city,
+              status=t(f"forms.join.status.{partner.status}"))]
+    subject = await subject_line(rt, language, row.answers)
+    head += [subject] if subject else []
+    tail = []
+    if decided:
+        tail.append(await decision_line(rt, language, row))
+    elif (outlook := await _outlook(rt, language, row)) is not None:
+        tail.append(outlook)
+    form = REQUEST_FORMS[row.kind]
+    return fitted(lambda limit: "\n\n".join([
+        *head, "\n".join(answer_lines(rt, language, form, f"forms.{row.kind}", row.answers,
+                                      limit)), *tail]))
+
+
+async def decision_line(rt: Runtime, language: str, row: RequestRow) -> str:
+    t = rt.speaker(language)
+    who = await cards.person_name(rt, row.decided_by) if row.decided_by else "—"
+    at = datetime.fromisoformat(row.decided_at or row.submitted_at).astimezone(
+        rt.settings.timezone)
+    shown = day(row.shown_from), day(row.shown_until)
+    return t(f"requests.decided.{row.status}", who=who, at=at.strftime("%d.%m.%Y %H:%M"),
+             kind=row.kind, reason=reason_text(rt, language, row.reason),
+             shown=periods_text([(shown[0], shown[1])]) if shown[0] and shown[1] else "")
+
+
+def buttons(rt: Runtime, language: str, row: RequestRow) -> InlineKeyboardMarkup:
+    t = rt.speaker(language)
+
+    def button(label: str, *parts: object) -> InlineKeyboardButton:
+        return InlineKeyboardButton(t(label), callback_data=encode(ACTION, row.id, row.version,
+                                                                   *parts))
+
+    return InlineKeyboardMarkup([
+        [button(f"requests.card.ok.{row.kind}", "ok")],
+        [button("requests.card.back", "back"), button("requests.card.no", "no")],
+    ])
+
+
+def recipients(rt: Runtime, row: RequestRow) -> list[int]:
+    """The team chat when there is one, else the members of the request's role."""
+    if rt.settings.managers_chat is not None:
+        return [rt.settings.managers_chat]
+    return list(rt.settings.members_of(Role(row.role)))
+
+
+async def deliver(bot: Bot, rt: Runtime, row: RequestRow) -> int:
+    """The request's files (banner, logo, presentation), then the card, to whoever decides."""
+    targets = recipients(rt, row)
+    if rt.settings.managers_chat is None:
+        targets = await reachable(rt, targets)
+    ids = [int(i) for f in REQUEST_FORMS[row.kind].active(row.answers)
+           if isinstance(f, OneFile) for i in row.answers.get(f.key) or ()]
+    kept = await files_repo.by_ids(rt.db.conn, ids)
+    delivered = 0
+    for chat_id in targets:
+        language = await cards.language_of(rt, chat_id)
+        try:
+            for file in kept:
+                if file.kind == "photo":
+                    await bot.send_photo(chat_id, file.file_id)
+                else:
+                    await bot.send_document(chat_id, file.file_id)
+            message = await bot.send_message(chat_id, await card_text(rt, language, row),
+                                             parse_mode=ParseMode.HTML,
+                                             reply_markup=buttons(rt, language, row))
+        except BadRequest as exc:
+            log.warning("request #%s not sent to %s: %s", row.id, chat_id, exc)
+            continue
+        async with rt.db.transaction() as conn:
+            await requests_repo.add_card(conn, chat_id=chat_id, message_id=message.message_id,
+                                         request_id=row.id, version=row.version)
+        delivered += 1
+    return delivered
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    press = card_press(query.data)
+    row = await requests_repo.get(rt.db.conn, press[0]) if press else None
+    if press is None or row is None:
+        await query.answer()
+        return
+    _, version, step, args = press
+    language = rt.language(user)
+    t = rt.speaker(language)
+    if not may_decide(rt.settings, user.id, row.role):
+        await requests_service.note_forbidden(rt.db, user_id=user.id, request_id=row.id,
+                                              data=query.data, now=rt.clock.now())
+        await query.answer(t("cards.not_yours"), show_alert=True)
+        return
+    if row.version != version or row.status != "pending":
+        await query.answer((await decision_line(rt, language, row))[:200], show_alert=True)
+        return
+
+    def button(label: str, *more: object) -> InlineKeyboardButton:
+        return InlineKeyboardButton(t(label), callback_data=encode(ACTION, row.id, row.version,
+                                                                   *more))
+
+    if step == "ok":
+        await _decide(update, context, row, Verb.ACCEPT)
+    elif step in ("back", "no"):
+        await query.answer()
+        rows = [[button(f"requests.reason.{code}", "r", step, code)]
+                for code in reasons(step, row.kind)]
+        rows.append([button("cards.type_reason", "rt", step), button("cards.back", "bk")])
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+    elif step == "r" and len(args) == 2 and args[0] in ("back", "no") and (
+        args[1] in reasons(args[0], row.kind)
+    ):
+        await _decide(update, context, row, VERBS[args[0]], reason=f"rq:{args[1]}")
+    elif step == "rt" and args and args[0] in ("back", "no"):
+        await query.answer()
+        await ask_typed(update, context, f"{PURPOSE_PREFIX}reason",
+                        t(f"requests.type_reason.{args[0]}", id=row.id),
+                        {"request_id": row.id, "version": row.version, "verb": args[0]})
+    elif step == "bk":
+        await query.answer()
+        await query.edit_message_reply_markup(buttons(rt, language, row))
+    else:
+        await query.answer()
+
+
+async def on_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                     awaited: Awaited) -> None:
+    """A manager's typed reason, in answer to the force-reply question."""
+    rt = runtime(context)
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None and message.text is not None
+    row = await requests_repo.get(rt.db.conn, int(awaited.data["request_id"]))
+    verb = VERBS.get(str(awaited.data.get("verb")))
+    if row is None or verb is None:
+        return
+    if row.version != int(awaited.data["version"]) or row.status != "pending":
+        await message.reply_text(await decision_line(rt, rt.language(user), row),
+                                 parse_mode=ParseMode.HTML)
+        return
+    await _decide(update, context, row, verb, reason=message.text.strip()[:500])
+
+
+async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, row: RequestRow,
+                  verb: Verb, reason: str | None = None) -> None:
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    assert user is not None
+    language = rt.language(user)
+    t = rt.speaker(language)
+    result = await requests_service.decide(
+        rt.db, rt.settings, rt.rulebook, request_id=row.id, version=row.version,
+        manager_id=user.id, verb=verb, now=rt.clock.now(), reason=reason)
+    if result.outcome in (Outcome.NOT_ALLOWED, Outcome.ALREADY):
+        text = t("cards.not_yours") if result.outcome is Outcome.NOT_ALLOWED else (
+            await decision_line(rt, language, result.request or row))
+        if query is not None:
+            await query.answer(text[:200], show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+        return
+    decided = result.request
+    assert decided is not None
+    if query is not None:
+        done = t(f"requests.done.{decided.status}")
+        await query.answer(done, show_alert=result.outcome is Outcome.REFUSED)
+    await close_cards(context.bot, rt, decided)
+    await tell_partner(context.bot, rt, decided)
+
+
+async def close_cards(bot: Bot, rt: Runtime, row: RequestRow) -> None:
+    for chat_id, message_id in await requests_repo.cards_of(rt.db.conn, row.id, row.version):
+        language = await cards.language_of(rt, chat_id)
+        try:
+            await bot.edit_message_text(await card_text(rt, language, row, decided=True),
+                                        chat_id=chat_id, message_id=message_id,
+                                        parse_mode=ParseMode.HTML, reply_markup=None)
+        except BadRequest as exc:
+            if "not modified" not in str(exc) and "not found" not in str(exc):
+                raise
+
+
+async def tell_partner(bot: Bot, rt: Runtime, row: RequestRow) -> None:
+    language = await cards.language_of(rt, row.author_id)
+    t = rt.speaker(language)
+    subject = await subject_line(rt, language, row.answers) or ""
+    kind = t(f"requests.kind.{row.kind}")
+    markup = None
+    if row.status == "refused" and row.reason:
+        text = t("requests.tell.refused", id=row.id, kind=kind, subject=subject,
+                 why=limit_text(rt, language, row.reason.removeprefix("limit:"),
+                                day(row.possible_from)))
+    else:
+        shown = ""
+        if row.shown_from and row.shown_until:
+            shown = periods_text([(date.fromisoformat(row.shown_from),
+                                   date.fromisoformat(row.shown_until))])
+        key = f"requests.tell.{row.status}"
+        if f"{key}.{row.kind}" in rt.texts.keys(language):
+            key = f"{key}.{row.kind}"
+        elif f"{key}.default" in rt.texts.keys(language):
+            key = f"{key}.default"
+        text = t(key, id=row.id, kind=kind, subject=subject, shown=shown,
+                 reason=reason_text(rt, language, row.reason))
+    if row.status == Verb.RETURN.value:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            t("requests.fix"), callback_data=encode(FIX_ACTION, "fix", row.id))]])
+    await send_each(rt, [row.author_id], lambda chat_id: bot.send_message(
+        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup))
+
+
+def handlers() -> list[BaseHandler[Update, Any, Any]]:
+    return [CallbackQueryHandler(on_button, pattern=pattern(ACTION))]
