@@ -256,7 +256,8 @@ async def _review(update: Update, context: ContextTypes.DEFAULT_TYPE, report: Re
     assert user is not None
     t = rt.speaker(rt.language(user))
     result = await reports.review(
-        rt.db, rt.settings, report_id=report.id, version=report.version, manager_id=user.id,
+        rt.db, rt.settings, rt.rulebook, report_id=report.id, version=report.version,
+        manager_id=user.id,
         action=action, now=rt.clock.now(), reason=reason, points=points,
         compensation=compensation,
     )

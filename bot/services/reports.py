@@ -13,6 +13,7 @@ from bot.forms.costs import compensable_total
 from bot.forms.engine import SUMMARY, Draft
 from bot.forms.report import REPORT
 from bot.rules import Assessment, Rulebook, assess, report_due
+from bot.services import ledger
 from bot.services.applications import NotAllowed, case_from_answers
 from bot.services.decisions import compensation_range, fixed_figures, points_range, settle
 from bot.services.routing import may_decide
@@ -139,11 +140,38 @@ class Reviewed:
 
 
 async def review(
-    db: Database, settings: Settings, *, report_id: int, version: int, manager_id: int,
-    action: Review, now: datetime, reason: str | None = None, points: int | None = None,
-    compensation: int | None = None,
+    db: Database, settings: Settings, rulebook: Rulebook, *, report_id: int, version: int,
+    manager_id: int, action: Review, now: datetime, reason: str | None = None,
+    points: int | None = None, compensation: int | None = None,
 ) -> Reviewed:
-    """Accept, reject or ask for more — once per version; the presser must hold the role."""
+    """Accept, reject or ask for more — once per version; the presser must hold the role.
+    An accepted report is credited to the ledger once (idempotent by the report's id), and a
+    tap on an accepted report credits it if a crash came between acceptance and credit."""
+    reviewed = await _decide_review(
+        db, settings, report_id=report_id, version=version, manager_id=manager_id,
+        action=action, now=now, reason=reason, points=points, compensation=compensation,
+    )
+    if reviewed.report is not None and reviewed.report.status == Review.ACCEPT.value and (
+        reviewed.outcome in (ReviewOutcome.DONE, ReviewOutcome.ALREADY)
+    ):
+        await credit(db, rulebook, reviewed.report, now)
+    return reviewed
+
+
+async def credit(db: Database, rulebook: Rulebook, report: ReportRow, now: datetime) -> bool:
+    return await ledger.credit_report(
+        db, rulebook, report_id=report.id, partner_id=report.partner_id,
+        program=report.assessment.get("program"), points=report.points or 0,
+        compensation=report.compensation or 0,
+        credited_on=now.date(), by=report.decided_by, now=now,
+    )
+
+
+async def _decide_review(
+    db: Database, settings: Settings, *, report_id: int, version: int, manager_id: int,
+    action: Review, now: datetime, reason: str | None, points: int | None,
+    compensation: int | None,
+) -> Reviewed:
     async with db.transaction() as conn:
         report = await reports.get(conn, report_id)
         if report is None:

@@ -92,6 +92,11 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
     assert db_rows(bot_env, "SELECT status, points, compensation FROM reports") == [
         ("accepted", 60, 1_100_000)]
     assert db_rows(bot_env, "SELECT status FROM applications") == [("credited",)]
+    credited = db_rows(bot_env, "SELECT account, program, amount FROM ledger ORDER BY id")
+    assert credited == [("points", "bitrix24", 60), ("bonus", None, 1_100_000)]
+    balance = await say(api, anna, "/balance")
+    assert "60" in balance.text and "11\u00a0000" in balance.text
+    assert card.buttons == [] or card.reply_markup is None  # nothing left to tap twice
 
     kept = db_rows(bot_env, "SELECT kind, sha256, path, size FROM files ORDER BY id")
     assert [k[0] for k in kept] == ["photo"] * 4 + ["document"]
