@@ -234,7 +234,8 @@ async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, row: Appli
     query, user = update.callback_query, update.effective_user
     assert user is not None
     result = await decisions.decide(
-        rt.db, rt.settings, application_id=row.id, version=row.version, manager_id=user.id,
+        rt.db, rt.settings, rt.rulebook, application_id=row.id, version=row.version,
+        manager_id=user.id,
         action=action, now=rt.clock.now(), reason=reason, points=points,
         compensation=compensation,
     )

@@ -85,9 +85,9 @@ def settle(value: int | None, allowed: tuple[int, int | None] | None,
 
 
 async def decide(
-    db: Database, settings: Settings, *, application_id: int, version: int, manager_id: int,
-    action: Action, now: datetime, reason: str | None = None, points: int | None = None,
-    compensation: int | None = None,
+    db: Database, settings: Settings, rulebook: Rulebook, *, application_id: int, version: int,
+    manager_id: int, action: Action, now: datetime, reason: str | None = None,
+    points: int | None = None, compensation: int | None = None,
 ) -> Result:
     async with db.transaction() as conn:
         row = await applications.get(conn, application_id)
@@ -124,7 +124,7 @@ async def decide(
         decided = await applications.get(conn, row.id)
         latest = await decisions.latest(conn, row.id)
         if action is Action.APPROVE and decided is not None:
-            await reminders.plan(conn, settings, decided, now)  # in the same transaction
+            await reminders.plan(conn, settings, rulebook, decided, now)  # same transaction
     return Result(Outcome.DONE, decided, latest)
 
 

@@ -11,16 +11,14 @@ copy costs less than a lost "your report is due tomorrow".
 
 from __future__ import annotations
 
-import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import aiosqlite
 
 from bot.config import Role, Settings
-from bot.rules import Rulebook, load_rulebook, report_due
+from bot.rules import Rulebook, report_due
 from bot.services.applications import visible
 from bot.services.timeline import (
     BEFORE_EVENT,
@@ -50,17 +48,6 @@ MAX_BACKOFF = timedelta(hours=1)
 
 def policy_for(settings: Settings) -> Policy:
     return Policy(tz=settings.timezone)
-
-
-@functools.lru_cache(maxsize=4)
-def _rulebook(path: Path | None) -> Rulebook:
-    return load_rulebook(path)
-
-
-def rulebook_for(settings: Settings) -> Rulebook:
-    """The rulebook the settings name, loaded once per process (for services that are not
-    handed the runtime's copy, like decide())."""
-    return _rulebook(settings.rulebook)
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -110,10 +97,10 @@ async def replan(conn: aiosqlite.Connection, settings: Settings, rulebook: Ruleb
     return len(keys)
 
 
-async def plan(conn: aiosqlite.Connection, settings: Settings, row: ApplicationRow,
-               now: datetime) -> int:
+async def plan(conn: aiosqlite.Connection, settings: Settings, rulebook: Rulebook,
+               row: ApplicationRow, now: datetime) -> int:
     """Inside the approving transaction: the approved activity's reminders."""
-    return await replan(conn, settings, rulebook_for(settings), row, now)
+    return await replan(conn, settings, rulebook, row, now)
 
 
 async def cancel(conn: aiosqlite.Connection, application_id: int, *, note: str,

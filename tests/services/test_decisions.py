@@ -20,28 +20,28 @@ async def submitted(db: Database) -> int:
 
 
 async def test_a_partner_or_another_role_cannot_decide(db: Database) -> None:
-    application_id = await submitted(db)
+    app_id = await submitted(db)
     for intruder in (1, 30):  # the partner itself; the PR manager for a webinar
-        result = await decisions.decide(db, SETTINGS, application_id=application_id, version=1,
+        result = await decisions.decide(db, SETTINGS, RULEBOOK, application_id=app_id, version=1,
                                         manager_id=intruder, action=Action.APPROVE, now=NOW)
         assert result.outcome is Outcome.NOT_ALLOWED
-    assert (await applications.visible(db, 1, application_id)).status == "pending"
+    assert (await applications.visible(db, 1, app_id)).status == "pending"
     logged = await db.fetch_all("SELECT actor_id FROM audit_log WHERE action ="
                                 " 'activity.forbidden'")
     assert [r[0] for r in logged] == [1, 30]
 
 
 async def test_the_head_decides_anything(db: Database) -> None:
-    application_id = await submitted(db)
-    result = await decisions.decide(db, SETTINGS, application_id=application_id, version=1,
+    app_id = await submitted(db)
+    result = await decisions.decide(db, SETTINGS, RULEBOOK, application_id=app_id, version=1,
                                     manager_id=20, action=Action.REJECT, reason="late", now=NOW)
     assert result.outcome is Outcome.DONE
 
 
 async def test_a_hundred_concurrent_approvals_make_one_decision(db: Database) -> None:
-    application_id = await submitted(db)
+    app_id = await submitted(db)
     results = await asyncio.gather(*(
-        decisions.decide(db, SETTINGS, application_id=application_id, version=1,
+        decisions.decide(db, SETTINGS, RULEBOOK, application_id=app_id, version=1,
                          manager_id=10 if i % 2 else 20, action=Action.APPROVE, now=NOW)
         for i in range(100)
     ))
@@ -52,8 +52,8 @@ async def test_a_hundred_concurrent_approvals_make_one_decision(db: Database) ->
 
 
 async def test_a_button_of_an_old_version_decides_nothing(db: Database) -> None:
-    application_id = await submitted(db)
-    result = await decisions.decide(db, SETTINGS, application_id=application_id, version=2,
+    app_id = await submitted(db)
+    result = await decisions.decide(db, SETTINGS, RULEBOOK, application_id=app_id, version=2,
                                     manager_id=10, action=Action.APPROVE, now=NOW)
     assert result.outcome is Outcome.ALREADY
 
@@ -67,9 +67,9 @@ async def test_a_picked_figure_outside_the_range_is_refused() -> None:
 
 
 async def test_points_out_of_range_leave_the_application_pending(db: Database) -> None:
-    application_id = await submitted(db)
+    app_id = await submitted(db)
     # a webinar's points are fixed (30): any other figure is outside what the rules allow
-    result = await decisions.decide(db, SETTINGS, application_id=application_id, version=1,
+    result = await decisions.decide(db, SETTINGS, RULEBOOK, application_id=app_id, version=1,
                                     manager_id=10, action=Action.APPROVE, points=99, now=NOW)
     assert result.outcome is Outcome.OUT_OF_RANGE
-    assert (await applications.visible(db, 1, application_id)).status == "pending"
+    assert (await applications.visible(db, 1, app_id)).status == "pending"

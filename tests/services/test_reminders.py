@@ -108,7 +108,7 @@ async def approved(db: Database, telegram_id: int = 1, event: date = EVENT) -> i
     await person(db, telegram_id, f"P-{telegram_id}")
     row, _ = await applications.submit(db, RULEBOOK, telegram_id=telegram_id,
                                        draft=seminar(event), now=APPROVED_AT)
-    result = await decisions.decide(db, SETTINGS, application_id=row.id, version=1,
+    result = await decisions.decide(db, SETTINGS, RULEBOOK, application_id=row.id, version=1,
                                     manager_id=10, action=Action.APPROVE, now=APPROVED_AT)
     assert result.outcome is decisions.Outcome.DONE
     return row.id

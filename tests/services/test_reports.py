@@ -19,7 +19,7 @@ from tests.services.test_partners_and_applications import NOW, RULEBOOK, person,
 async def sent_webinar_report(db: Database) -> int:
     await person(db, 1, "P-1")
     row, _ = await applications.submit(db, RULEBOOK, telegram_id=1, draft=webinar(), now=NOW)
-    await decisions.decide(db, SETTINGS, application_id=row.id, version=1, manager_id=10,
+    await decisions.decide(db, SETTINGS, RULEBOOK, application_id=row.id, version=1, manager_id=10,
                            action=Action.APPROVE, now=NOW)
     later = NOW + timedelta(days=28)
     draft = await reports.open_report(db, telegram_id=1, application_id=row.id, now=later)
