@@ -36,7 +36,7 @@ import telegram
 from bot.app import build_application, polling
 from bot.clock import Clock
 from bot.config import load_settings
-from bot.handlers.reminders import dispatch, load_reminder_settings
+from bot.handlers.reminders import dispatch
 from bot.localapi import LocalBotApi
 from bot.localapi.errors import flood
 from bot.localapi.methods.registry import METHODS
@@ -169,7 +169,7 @@ async def run(count: int, rate: float, batch: int) -> None:
             seed(settings.database, count)
             await rt.db.conn.set_trace_callback(trace)
             started = time.perf_counter()
-            stats = await dispatch(app.bot, rt, load_reminder_settings(), budget=float("inf"))
+            stats = await dispatch(app.bot, rt, budget=float("inf"))
             elapsed = time.perf_counter() - started
             await rt.db.conn.set_trace_callback(None)
             left = await rt.db.fetch_all("SELECT state, COUNT(*) FROM reminders GROUP BY state")

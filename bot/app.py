@@ -55,7 +55,6 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         clock=clock or Clock(settings.timezone),
         rulebook=load_rulebook(settings.rulebook),
     )
-    dispatcher = reminders.load_reminder_settings()
     app: AnyApplication = (
         ApplicationBuilder()
         # One log line per update (duration, outcome); handled update ids remembered.
@@ -68,7 +67,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         # second's worth out at once: twice the rate in the first second of a reminder burst).
         .rate_limiter(AIORateLimiter(
             max_retries=3, overall_max_rate=1,
-            overall_time_period=1 / dispatcher.messages_per_second))
+            overall_time_period=1 / settings.messages_per_second))
         .post_init(_open)
         .post_shutdown(_close)
         .build()
@@ -120,9 +119,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     app.job_queue.run_repeating(balance.expire_job, interval=balance.EXPIRY_CHECK_SECONDS,
                                 first=120, name="ledger-expiry")
     # The reminders outbox (bot/storage/reminders.py): due rows claimed and sent every run.
-    app.job_queue.run_repeating(reminders.dispatch_job, interval=dispatcher.reminders_interval,
-                                first=dispatcher.reminders_interval, name="reminders",
-                                data=dispatcher)
+    app.job_queue.run_repeating(reminders.dispatch_job, interval=settings.reminders_interval,
+                                first=settings.reminders_interval, name="reminders")
     # Forget old update ids, personal-data retention, the daily backup (bot/handlers/upkeep.py).
     upkeep.schedule(app.job_queue, settings)
     return app

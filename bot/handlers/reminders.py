@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -29,7 +27,6 @@ from telegram.error import (
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.config import ConfigError
 from bot.forms.fields import format_rubles
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.handlers.render import short_date
@@ -50,28 +47,6 @@ CHECKLISTS = {"seminar": "hall", "business_breakfast": "hall", "formula": "hall"
               "federal_program": "hall", "webinar": "online", "external_talk": "talk",
               "exhibition": "stand"}
 WITH_REPORT_BUTTON = {Kind.REPORT_NOW, Kind.REPORT_LEFT_3, Kind.REPORT_LEFT_1, Kind.OVERDUE}
-
-
-class ReminderSettings(BaseSettings):
-    """The dispatcher's knobs (environment: PARTNERDESK_REMINDERS_INTERVAL, …)."""
-
-    model_config = SettingsConfigDict(env_prefix="PARTNERDESK_", env_file=".env",
-                                      env_file_encoding="utf-8", extra="ignore")
-
-    reminders_interval: float = Field(15.0, gt=0)  # seconds between dispatcher runs
-    reminders_batch: int = Field(100, ge=1, le=1000)  # rows claimed per query
-    reminders_concurrency: int = Field(8, ge=1, le=100)  # sends in flight at once
-    messages_per_second: float = Field(30.0, gt=0)  # the bot's overall rate (AIORateLimiter)
-
-
-def load_reminder_settings(**overrides: Any) -> ReminderSettings:
-    try:
-        return ReminderSettings(**overrides)
-    except ValidationError as exc:
-        raise ConfigError("\n".join(
-            f"PARTNERDESK_{str(e['loc'][0]).upper()}: {str(e['msg']).removeprefix('Value error, ')}"
-            for e in exc.errors()
-        )) from None
 
 
 # --- the dispatcher -----------------------------------------------------------------------------
@@ -100,11 +75,8 @@ _DAILY = "partnerdesk.reminders.daily"
 
 async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Repeating job: send what is due. Everything it needs is in the database."""
-    job = context.job
-    config = job.data if job is not None and isinstance(job.data, ReminderSettings) else (
-        load_reminder_settings())
     daily = context.bot_data.setdefault(_DAILY, Daily())
-    stats = await dispatch(context.bot, runtime(context), config, daily=daily)
+    stats = await dispatch(context.bot, runtime(context), daily=daily)
     if stats.batches:
         log.info("reminders: %s", stats)
 
@@ -118,8 +90,8 @@ async def plan_daily(rt: Runtime, daily: Daily) -> None:
     daily.planned_on = now.date()
 
 
-async def dispatch(bot: Bot, rt: Runtime, config: ReminderSettings,
-                   budget: float | None = None, daily: Daily | None = None) -> Stats:
+async def dispatch(bot: Bot, rt: Runtime, budget: float | None = None,
+                   daily: Daily | None = None) -> Stats:
     """Claim due rows batch by batch and send them, until none is due or `budget` seconds
     (by default the interval less a second, so runs neither overlap nor get skipped) pass."""
     stats = Stats()
@@ -130,6 +102,7 @@ async def dispatch(bot: Bot, rt: Runtime, config: ReminderSettings,
     await plan_daily(rt, daily or Daily())
     if is_quiet(now, reminders.policy_for(rt.settings)):
         return stats  # nothing goes out at night; what is due waits for the morning
+    config = rt.settings
     interval = config.reminders_interval
     limit = budget if budget is not None else max(interval - 1.0, interval / 2)
     started = time.monotonic()

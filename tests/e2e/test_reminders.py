@@ -17,7 +17,6 @@ import pytest
 from bot.app import AnyApplication, build_application, polling
 from bot.clock import Clock
 from bot.config import ConfigError, load_settings
-from bot.handlers.reminders import load_reminder_settings
 from bot.localapi import LocalBotApi
 from bot.localapi.models import TgUser
 from bot.runtime import runtime_of
@@ -297,4 +296,4 @@ async def test_a_partner_is_told_a_month_before_its_bonus_money_expires(
 
 def test_a_wrong_dispatcher_setting_names_its_variable() -> None:
     with pytest.raises(ConfigError, match="PARTNERDESK_REMINDERS_BATCH"):
-        load_reminder_settings(reminders_batch=0)
+        load_settings(reminders_batch=0)
