@@ -247,7 +247,7 @@ def parse_order_line(line: str) -> OrderLine:
     price = parse_money(price_text)
     if price <= 0:
         raise Invalid("number_range")
-    return ledger.order_line(name[:100], price, kind)
+    return ledger.order_line(name[:60], price, kind)
 
 
 async def bonus_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

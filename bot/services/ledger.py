@@ -231,7 +231,8 @@ def draw_oldest_first(lots: Sequence[LotRow], amount: int) -> list[tuple[LotRow,
 
 
 async def balance(db: Database, rulebook: Rulebook, partner_id: int, today: date) -> Balance:
-    """Points per program and bonus money by lot that count `today`, and what goes soon."""
+    """Points per program and bonus money by lot that count `today`, and what goes soon.
+    Each lot's last day was fixed (by the rulebook then) when it was credited."""
     expiring_by = today + timedelta(days=EXPIRING_WITHIN_DAYS)
     sums = await ledger.counting_sums(db.conn, partner_id, today)
     lots = [_held(lot) for lot in
