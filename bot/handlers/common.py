@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.handlers import forms, join
-from bot.handlers.menu import set_manager_commands
+from bot.handlers.menu import menu_of, set_manager_commands
 from bot.runtime import runtime
 from bot.services.partners import membership
 from bot.services.users import see_user, set_blocked
@@ -50,10 +50,12 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
+    names = menu_of(rt, user.id)
+    commands = "\n".join(f"/{name} — {rt.text(user, f'commands.{name}')}" for name in names)
     if rt.settings.is_manager(user.id):
-        text = rt.text(user, "help.manager", roles=rt.role_names(user))
+        text = rt.text(user, "help.manager", roles=rt.role_names(user), commands=commands)
     else:
-        text = rt.text(user, "help.partner")
+        text = rt.text(user, "help.partner", commands=commands)
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 

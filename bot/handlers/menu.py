@@ -31,7 +31,14 @@ async def set_default_commands(bot: Bot, rt: Runtime) -> None:
     await _set_menu(bot, rt, BotCommandScopeDefault(), PARTNER_COMMANDS)
 
 
+def menu_of(rt: Runtime, user_id: int) -> tuple[str, ...]:
+    """The commands this person has: the head's, a manager's, or a partner's."""
+    roles = rt.settings.roles_of(user_id)
+    if Role.HEAD in roles:
+        return HEAD_COMMANDS
+    return MANAGER_COMMANDS if roles else PARTNER_COMMANDS
+
+
 async def set_manager_commands(bot: Bot, rt: Runtime, chat_id: int) -> None:
     """A manager's own menu; set when they write, since Telegram refuses a chat it hasn't seen."""
-    names = HEAD_COMMANDS if Role.HEAD in rt.settings.roles_of(chat_id) else MANAGER_COMMANDS
-    await _set_menu(bot, rt, BotCommandScopeChat(chat_id), names)
+    await _set_menu(bot, rt, BotCommandScopeChat(chat_id), menu_of(rt, chat_id))

@@ -161,7 +161,8 @@ async def review(
 async def credit(db: Database, rulebook: Rulebook, report: ReportRow, now: datetime) -> bool:
     return await ledger.credit_report(
         db, rulebook, report_id=report.id, partner_id=report.partner_id,
-        program=report.assessment.get("program"), points=report.points or 0,
+        # Kinds without a topic (exhibitions, articles, other) credit the Site Management program.
+        program=report.assessment.get("program") or "site_management", points=report.points or 0,
         compensation=report.compensation or 0,
         credited_on=now.date(), by=report.decided_by, now=now,
     )

@@ -46,7 +46,8 @@ async def test_start_and_help_answer_in_english_for_an_english_telegram(
     assert "Your <b>partner ID</b>" in (await api.next_message(john.id)).html
     await api.send_text(john, "/help")
     help_text = (await api.next_message(john.id)).text
-    assert "/cancel — stop what you are doing" in help_text
+    assert "/cancel — Stop what you are doing" in help_text
+    assert "/apply — Apply for an activity" in help_text
     assert "approved before it happens" in help_text
 
 
@@ -56,7 +57,8 @@ async def test_help_is_in_russian_for_a_russian_telegram(
     olga = api.user(103, first_name="Ольга", language_code="ru")
     await api.send_text(olga, "/help")
     help_text = (await api.next_message(olga.id)).text
-    assert "/cancel — прервать текущее действие" in help_text
+    assert "/cancel — Прервать текущее действие" in help_text
+    assert "/report — Отчитаться о мероприятии" in help_text
 
 
 async def test_other_languages_get_the_configured_default(
@@ -77,7 +79,9 @@ async def test_a_configured_manager_is_recognised_with_their_role(
 
     head = api.user(HEAD, first_name="Pavel", language_code="en")
     await api.send_text(head, "/help")
-    assert "for managers (head of partner marketing)" in (await api.next_message(head.id)).text
+    head_help = (await api.next_message(head.id)).text
+    assert "for managers (head of partner marketing)" in head_help
+    assert "/suspend — Suspend a partner's support" in head_help and "/apply" not in head_help
 
 
 async def test_the_command_menu_is_set_per_language_and_for_managers(
