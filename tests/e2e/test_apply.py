@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import date, timedelta
 
@@ -137,9 +138,18 @@ async def test_every_kind_asks_its_own_questions_and_is_sent(
                     language_code="ru")
     await join_new_partner(api, user, code=f"P-{user.id}")
     q = await start_applying(api, user, kind)
+    corrected = False
     for action, value in KIND_SCRIPTS[kind]:
         assert "⚠️" not in q.text, q.text
+        if re.fullmatch(r"\d\d\.\d\d\.\d{4}", value):
+            # Wrong answers on the way: a short reason, then the same question again.
+            question = q.text.split("\n", 1)[1]
+            for wrong, reason in (("31.02", "Такой даты нет"), ("через месяц", "Не понял дату")):
+                q = await say(api, user, wrong)
+                assert reason in q.text and question in q.text
+            corrected = True
         q = await say(api, user, value) if action == "type" else await tap(api, user, q, value)
+    assert corrected
     assert "Проверьте заявку" in q.text, q.text
     sent = await tap(api, user, q, "✅ Отправить")
     assert "отправлена" in sent.text
