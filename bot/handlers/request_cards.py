@@ -11,6 +11,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
+from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -62,10 +63,11 @@ def reason_text(rt: Runtime, language: str, reason: str | None) -> str:
     if not reason:
         return ""
     if reason.startswith("rq:"):
-        return rt.texts.render(language, f"requests.reason.{reason.removeprefix('rq:')}")
+        return Markup(rt.texts.render(language, f"requests.reason.{reason.removeprefix('rq:')}"))
     if reason.startswith("limit:"):
-        return rt.texts.render(language, f"requests.limit.{reason.removeprefix('limit:')}")
-    return reason
+        return Markup(rt.texts.render(language,
+                                      f"requests.limit.{reason.removeprefix('limit:')}"))
+    return reason  # typed by the manager: escaped where it is shown
 
 
 def day(iso: str | None) -> date | None:
@@ -83,7 +85,8 @@ def limit_text(rt: Runtime, language: str, limit: str, possible_from: date | Non
         parts.append(t("requests.possible_from", date=possible_from.strftime("%d.%m.%Y")))
     elif limit not in (Limit.NOT_PROSPECTS, Limit.PASSED):
         parts.append(t("requests.not_possible"))
-    return "\n".join(p for p in parts if p)
+    # Rendered texts are escaped HTML already: Markup keeps a template from escaping them twice.
+    return Markup("\n".join(p for p in parts if p))
 
 
 def periods_text(periods: list[tuple[date, date]]) -> str:
@@ -96,14 +99,15 @@ async def subject_line(rt: Runtime, language: str, answers: dict[str, Any]) -> s
     if answers.get("application_id") is not None:
         row = await applications_repo.get(rt.db.conn, int(answers["application_id"]))
         if row is not None:
-            return t("requests.for_event", id=row.id,
-                     kind=t(f"forms.apply.kind_short.{row.kind}"), title=row.title,
-                     date=short_date(row.event_date))
+            return Markup(t("requests.for_event", id=row.id,
+                            kind=t(f"forms.apply.kind_short.{row.kind}"), title=row.title,
+                            date=short_date(row.event_date)))
     if answers.get("invitation_id") is not None:
         invitation = await invitations_repo.get(rt.db.conn, int(answers["invitation_id"]))
         if invitation is not None:
-            return t("requests.for_invitation", title=invitation.answers.get("title", ""),
-                     date=short_date(invitation.event_date))
+            return Markup(t("requests.for_invitation",
+                            title=invitation.answers.get("title", ""),
+                            date=short_date(invitation.event_date)))
     return None
 
 

@@ -13,7 +13,8 @@ from bot.storage.database import Database
 from bot.storage.files import FileRow
 
 MAX_BYTES = 20 * 1024 * 1024  # what the Bot API's getFile serves
-DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png",
+                  "image/gif": ".gif"}  # a GIF: the banner of an announcement (§2.2.5)
 
 
 class Refused(Exception):

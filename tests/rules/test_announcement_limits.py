@@ -125,3 +125,8 @@ def test_the_same_program_is_the_same_talks_in_any_order_or_the_same_title() -> 
         ["битрикс24 за час", "CRM продажи"], "B")
     assert program_key([], "Битрикс24 для бизнеса") == program_key([], "битрикс24 для бизнеса!")
     assert program_key(["CRM"], "A") != program_key(["Сайт"], "A")
+
+
+def test_a_published_announcement_stops_showing_when_the_pause_begins(rulebook: Rulebook) -> None:
+    items = [seminar("c", date(2026, 6, 5), since=date(2026, 5, 1))]
+    assert shown_periods(rulebook, items, "c") == [(date(2026, 5, 22), date(2026, 5, 31))]
