@@ -158,7 +158,7 @@ async def test_a_file_over_20_mb_is_refused_with_a_clear_answer(
     assert "больше 20 МБ" in refused.text
     await api.send_document(anna, b"MZ...", filename="virus.exe",
                             mime_type="application/x-msdownload")
-    assert "PDF, JPG или PNG" in (await api.next_message(anna.id)).text
+    assert "нужен PDF, JPG, PNG или GIF" in (await api.next_message(anna.id)).text
     assert db_rows(bot_env, "SELECT COUNT(*) FROM files") == [(0,)]
 
 
