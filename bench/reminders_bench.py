@@ -1,6 +1,6 @@
 """How fast the reminders dispatcher empties a full outbox, and that it never floods Telegram.
 
-    python bench/reminders_bench.py [--count 10000] [--rate 30] [--batch 100]
+    python bench/reminders_bench.py [--count 10000] [--rate 30] [--batch 100] [--quick]
 
 10,000 reminders (by default) fall due at once for 10,000 different people. The real bot
 (`build_application`, AIORateLimiter at PARTNERDESK_MESSAGES_PER_SECOND = --rate) sends them
@@ -202,7 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=30.0)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--quick", action="store_true",
+                        help="1,000 reminders at 300/s (a few seconds) instead of the defaults")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.count, args.rate = 1_000, 300.0
     asyncio.run(run(args.count, args.rate, args.batch))
     return 0
 
