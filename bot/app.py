@@ -31,6 +31,7 @@ from bot.handlers import (
     request_flow,
     requests,
     review,
+    stats,
     support,
     upkeep,
 )
@@ -101,6 +102,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     app.add_handlers(invitations.handlers(), group=0)
     # /balance, /rating, /bonus, /correct; a reply to a /bonus question before form answers.
     app.add_handlers(balance.handlers(), group=0)
+    # /stats and /export: the program's figures, chart and records (issue 10).
+    app.add_handlers(stats.handlers(), group=0)
     app.add_handlers(forms.handlers(), group=0)
     app.add_handlers(inputs.handlers(), group=0)
     # Last in the same group (a later group would see every update again): a /command no

@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -82,6 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     erase.add_argument("--person", required=True, type=int, metavar="TELEGRAM_ID")
     erase.set_defaults(func=cmd_privacy_erase)
+
+    export = commands.add_parser(
+        "export", help="the period's partners, applications, decisions, reports and ledger as"
+                       " XLSX (or one CSV per sheet); listener contacts are never exported")
+    export.add_argument("--from", dest="start", required=True, type=date.fromisoformat,
+                        metavar="YYYY-MM-DD", help="the first day")
+    export.add_argument("--to", dest="end", required=True, type=date.fromisoformat,
+                        metavar="YYYY-MM-DD", help="the last day (included)")
+    export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx",
+                        help="xlsx (default): one file; csv: a folder with one file per sheet")
+    export.add_argument("target", type=Path, metavar="FILE",
+                        help="the .xlsx file, or the folder for --format csv")
+    export.set_defaults(func=cmd_export)
 
     add_rules_commands(commands)
     return parser
@@ -201,6 +215,26 @@ def cmd_privacy_erase(args: argparse.Namespace) -> int:
     print(f"erased the name, username and phone of {erased.telegram_id}"
           f" ({erased.drafts} unfinished form(s) deleted); business records keep"
           f" {privacy.ERASED!r} in their place (audit: person.erased)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.services import export
+    from bot.services.stats import Period
+
+    if args.start > args.end:
+        print("partnerdesk: --from is after --to", file=sys.stderr)
+        return EXIT_USAGE
+    settings = load_settings()
+    sheets = _on_database(settings, lambda db: export.collect(db, Period(args.start, args.end)))
+    if sheets is None:
+        return 1
+    if args.format == "csv":
+        export.write_csv(sheets, args.target)
+    else:
+        export.write_xlsx(sheets, args.target)
+    counts = ", ".join(f"{sheet.name} {len(sheet.rows)}" for sheet in sheets)
+    print(f"{args.target}: {counts} (listener contacts are not exported)")
     return 0
 
 
