@@ -167,9 +167,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.edit_message_reply_markup(None)
         await forms.ask(update, context, draft)
         return
-    if draft.current != SUMMARY or query.message is None or (
-        query.message.message_id != draft.prompt_id
-    ):
+    if not forms.on_current_summary(draft, query):
         await query.answer(rt.text(user, "forms.common.stale"))
         return
     if what == "edit" and len(parts) == 2:

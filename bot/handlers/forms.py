@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from telegram import (
+    CallbackQuery,
     Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -163,6 +164,12 @@ async def save(rt: Runtime, telegram_id: int, draft: Draft) -> None:
 
 async def load(rt: Runtime, telegram_id: int, form: str) -> Draft | None:
     return await drafts_service.load_draft(rt.db, telegram_id, form)
+
+
+def on_current_summary(draft: Draft | None, query: CallbackQuery) -> TypeGuard[Draft]:
+    """A press on the summary the person is looking at now, not on an older copy of it."""
+    return (draft is not None and draft.current == SUMMARY and query.message is not None
+            and query.message.message_id == draft.prompt_id)
 
 
 def edit(draft: Draft, form: Form, key: str) -> None:

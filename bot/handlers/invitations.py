@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms import engine
-from bot.forms.engine import SUMMARY, Draft
+from bot.forms.engine import Draft
 from bot.forms.requests import INVITE, TALK
 from bot.handlers import cards, forms, request_flow
 from bot.handlers.callbacks import decode, encode, pattern
@@ -98,9 +98,7 @@ async def on_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     _, parts = decode(query.data)
     draft = await forms.load(rt, user.id, INVITE.name)
-    if draft is None or draft.current != SUMMARY or query.message is None or (
-        query.message.message_id != draft.prompt_id
-    ):
+    if not forms.on_current_summary(draft, query):
         await query.answer(rt.text(user, "forms.common.stale"))
         return
     if parts == ["x"]:

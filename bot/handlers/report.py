@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.forms.engine import SUMMARY, Draft
+from bot.forms.engine import Draft
 from bot.forms.report import REPORT
 from bot.handlers import forms, review
 from bot.handlers.callbacks import decode, encode, pattern
@@ -112,9 +112,7 @@ async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     _, parts = decode(query.data)
     draft = await forms.load(rt, user.id, REPORT.name)
-    if draft is None or draft.current != SUMMARY or query.message is None or (
-        query.message.message_id != draft.prompt_id
-    ):
+    if not forms.on_current_summary(draft, query):
         await query.answer(rt.text(user, "forms.common.stale"))
         return
     if parts[:1] == ["edit"] and len(parts) == 2:

@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.forms import engine
-from bot.forms.engine import SUMMARY, Draft, Form
+from bot.forms.engine import Draft, Form
 from bot.forms.request_fields import Checklist, OneFile
 from bot.forms.requests import REQUEST_FORMS
 from bot.handlers import forms, request_cards
@@ -197,9 +197,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.edit_message_reply_markup(None)
         await forms.ask(update, context, draft)
         return
-    if draft.current != SUMMARY or query.message is None or (
-        query.message.message_id != draft.prompt_id
-    ):
+    if not forms.on_current_summary(draft, query):
         await query.answer(rt.text(user, "forms.common.stale"))
         return
     if what == "ed" and len(parts) == 3:
