@@ -54,6 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
+    demo = commands.add_parser(
+        "demo", help="try the bot without Telegram: the real bot and a local Bot API on"
+                     " 127.0.0.1, played in the browser (a partner's and a manager's chat)",
+        description="Starts the real bot against the built-in local Bot API server with demo"
+                    " data, and serves a page with a partner's and a manager's chat. No token,"
+                    " no network beyond 127.0.0.1; the real database is never touched.")
+    demo.add_argument("--port", type=int, default=8080,
+                      help="the page's port on 127.0.0.1 (default 8080; 0: any free port)")
+    demo.add_argument("--dir", type=Path, default=Path("partnerdesk-demo"), metavar="DIR",
+                      help="the demo's own database, files and clock (default ./partnerdesk-demo)")
+    demo.add_argument("--reset", action="store_true",
+                      help="forget the demo's data and clock, and seed it afresh")
+    demo.set_defaults(func=cmd_demo)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
     migrate = db_commands.add_parser("migrate", help="apply pending migrations")
@@ -124,6 +138,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         run_webhook(app, settings)
     else:
         app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo.server import serve  # only the demo needs telegram and tornado
+
+    if not 0 <= args.port <= 65535:
+        print(f"partnerdesk: --port {args.port} is not a port", file=sys.stderr)
+        return EXIT_USAGE
+    _configure_logging()
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    try:
+        asyncio.run(serve(args.dir, args.port, fresh=args.reset))
+    except OSError as exc:
+        print(f"partnerdesk: the demo could not start: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
