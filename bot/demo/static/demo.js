@@ -49,6 +49,12 @@ function setupPane(side) {
     const text = pane.input.value.trim();
     if (text) { pane.input.value = ""; send(pane, text); }
   });
+  pane.input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      root.querySelector(".composer").requestSubmit();
+    }
+  });
   root.querySelector(".start").addEventListener("click", () => send(pane, "/start"));
   root.querySelector(".cancel-reply").addEventListener("click", () => {
     pane.skipReply = pane.replyTo;
