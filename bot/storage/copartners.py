@@ -152,13 +152,14 @@ async def media_ranking(conn: aiosqlite.Connection, partner_id: int | None,
         where += " AND c.partner_id = ?"
         params.append(partner_id)
     sql = (
-        "SELECT MIN(c.name), COUNT(DISTINCT c.application_id), COALESCE(SUM(c.brought), 0),"
+        # SQLite takes a bare column from the row MIN() picked: the name as first typed.
+        "SELECT c.name, MIN(c.id), COUNT(DISTINCT c.application_id), COALESCE(SUM(c.brought), 0),"
         " COALESCE(SUM(p.kept), 0), COALESCE(SUM(p.promised), 0)"
         " FROM copartners AS c LEFT JOIN ("
         "   SELECT copartner_id, COUNT(done_at) AS kept, COUNT(*) AS promised"
         "   FROM copartner_promises GROUP BY copartner_id) AS p ON p.copartner_id = c.id"
         f" WHERE {where} GROUP BY c.name_key"
-        " ORDER BY 3 DESC, 2 DESC, 1 LIMIT ?"
+        " ORDER BY 4 DESC, 3 DESC, 1 LIMIT ?"
     )
     async with conn.execute(sql, (*params, limit)) as cursor:
-        return [Ranked(*row) for row in await cursor.fetchall()]
+        return [Ranked(row[0], *row[2:]) for row in await cursor.fetchall()]
