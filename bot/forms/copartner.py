@@ -130,6 +130,10 @@ class Proof(MediaField):
             raise Invalid("proof_missing")
         return {"file": files[0]}
 
+    def hint(self, answers: Answers, ctx: Context) -> str | None:
+        files = self.pending(answers)
+        return ctx.t("forms.media.received", count=len(files)) if files else None
+
     def show(self, value: Any, ctx: Context) -> str:
         return str(value.get("url") or ctx.t("forms.media.documents", count=1))
 

@@ -125,6 +125,7 @@ async def test_a_media_partner_and_a_sponsor_keep_their_promises_and_show_in_the
         proof = await tap(api, anna, logo, "✔ логотип на сайте мероприятия")
         await api.send_photo(anna, make_png(seed=7))
         received = await api.next_message(anna.id)
+        assert "Получено файлов: 1" in received.text
         confirmed = await tap(api, anna, received, DONE)
         assert "✅ Отмечено: логотип на сайте мероприятия — Хабр" in confirmed.text and proof
         assert "✅ мы: логотип на сайте мероприятия — до 23.04.2026 · 📷" in confirmed.text
