@@ -15,6 +15,7 @@ from bot.handlers import (
     apply,
     balance,
     common,
+    copartners,
     decide,
     dedupe,
     errors,
@@ -92,6 +93,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     app.add_handlers(review.handlers(), group=0)
     app.add_handlers(listeners.handlers(), group=0)
     app.add_handlers(reminders.handlers(), group=0)
+    # An event's co-partners, their promises, /partners_stats (issue 9).
+    app.add_handlers(copartners.handlers(), group=0)
     # Partners' requests (info support, promo materials, promotions…) and the vendor's
     # invitations; their forms register with the form engine when imported.
     support.configure(app.bot_data)

@@ -58,6 +58,10 @@ class Field:
     def show(self, value: Any, ctx: Context) -> str:
         return str(value)
 
+    def hint(self, answers: Answers, ctx: Context) -> str | None:
+        """Shown under the question: what is collected so far, what the answer refers to."""
+        return None
+
     @property
     def accepts_text(self) -> bool:
         return True

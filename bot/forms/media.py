@@ -78,7 +78,7 @@ class PhotoChecklist(MediaField):
             raise Invalid("photos_missing", {"count": len(self.missing(answers))})
         return value
 
-    def checklist(self, answers: Answers, ctx: Context) -> str:
+    def hint(self, answers: Answers, ctx: Context) -> str:
         filled = self.pending(answers)["photos"]
         categories = self.categories(answers)
         marks = " ".join(("✅ " if c in filled else "⬜ ") + ctx.t(f"{self.labels}.{c}")
@@ -117,6 +117,9 @@ class Documents(MediaField):
     @property
     def accepts_text(self) -> bool:
         return False
+
+    def hint(self, answers: Answers, ctx: Context) -> str:
+        return ctx.t("forms.media.received", count=len(self.pending(answers)))
 
     def show(self, value: Any, ctx: Context) -> str:
         return ctx.t("forms.media.documents", count=len(value or []))

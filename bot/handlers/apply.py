@@ -117,18 +117,10 @@ def summary_text(rt: Runtime, user: User, draft: Draft) -> str:
 
 
 def summary_keyboard(rt: Runtime, user: User, draft: Draft) -> InlineKeyboardMarkup:
-    edits = [
-        InlineKeyboardButton("✏️ " + rt.text(user, f"{TEXTS}.{q.key}.label"),
-                             callback_data=encode(ACTION, "edit", q.key))
-        for q in engine.summary_fields(APPLICATION, draft) if q.key != "kind"
-    ]
-    rows = [edits[i:i + 2] for i in range(0, len(edits), 2)]
-    rows.append([
-        InlineKeyboardButton(rt.text(user, "apply.send"), callback_data=encode(ACTION, "send")),
-        InlineKeyboardButton(rt.text(user, "apply.discard"),
-                             callback_data=encode(ACTION, "discard")),
-    ])
-    return InlineKeyboardMarkup(rows)
+    return forms.summary_keyboard(
+        rt, user, draft, edit=lambda key: encode(ACTION, "edit", key), fixed=("kind",),
+        last_row=[("apply.send", encode(ACTION, "send")),
+                  ("apply.discard", encode(ACTION, "discard"))])
 
 
 async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft) -> None:

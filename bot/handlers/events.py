@@ -10,12 +10,13 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.application import APPLICATION
-from bot.handlers import reminders, support
+from bot.handlers import copartners, reminders, support
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import report_due
 from bot.runtime import Runtime, runtime
 from bot.services import applications
+from bot.services import copartners as copartners_service
 from bot.services.applications import OPEN_STATUSES, NotAllowed, Withdrawn
 from bot.services.reports import REPORTABLE
 from bot.storage.applications import ApplicationRow
@@ -63,7 +64,8 @@ def _next_step(rt: Runtime, user: User, row: ApplicationRow) -> str:
                    report_due=due.strftime("%d.%m.%Y"))
 
 
-def details_text(rt: Runtime, user: User, row: ApplicationRow) -> str:
+def details_text(rt: Runtime, user: User, row: ApplicationRow,
+                 partnered: list[copartners_service.Copartnered]) -> str:
     language = rt.language(user)
     head = [
         rt.text(user, "events.details_title", id=row.id,
@@ -73,10 +75,12 @@ def details_text(rt: Runtime, user: User, row: ApplicationRow) -> str:
     ]
     expected = [rt.text(user, "apply.expected"), "\n".join(assessment_lines(
         rt, language, row.assessment, row.answers.get("planned_listeners")))]
+    section = copartners.results_section(rt, language, partnered, rt.clock.now().date())
     return fitted(lambda limit: "\n\n".join([
         *head,
         "\n".join(answer_lines(rt, language, APPLICATION, "forms.apply", row.answers, limit)),
         *expected,
+        *([section] if section else []),
     ]))
 
 
@@ -107,8 +111,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if reminders.has_reminders(row):
             buttons.append([reminders.open_button(rt, rt.language(user), row.id)])
         buttons.extend(support.event_buttons(rt, user, row))  # 📣 info support, 📦 promo
+        partnered = await copartners_service.of_event(rt.db, row.id)
+        if partnered or row.status in copartners_service.OPEN_FOR_COPARTNERS:
+            buttons.append([copartners.list_button(rt, rt.language(user), row.id,
+                                                   len(partnered))])
         await context.bot.send_message(
-            user.id, details_text(rt, user, row), parse_mode=ParseMode.HTML,
+            user.id, details_text(rt, user, row, partnered), parse_mode=ParseMode.HTML,
             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
         )
     elif what == "withdraw":

@@ -29,7 +29,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 from bot.forms import engine
 from bot.forms.engine import SUMMARY, Draft, Form
 from bot.forms.fields import Button, Context, Field
-from bot.forms.media import Documents, Kept, MediaField, PhotoChecklist
+from bot.forms.media import Kept, MediaField
 from bot.forms.parsing import Invalid
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.runtime import Runtime, runtime
@@ -90,11 +90,8 @@ def prompt_text(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft,
     step, total = flow.form.step(question.key, draft.answers)
     parts.append(rt.text(user, "forms.common.step", n=step, total=total) + "\n"
                  + rt.text(user, key))
-    if isinstance(question, PhotoChecklist):
-        parts.append(question.checklist(draft.answers, ctx))
-    elif isinstance(question, Documents):
-        parts.append(rt.text(user, "forms.media.received",
-                             count=len(question.pending(draft.answers))))
+    if (hint := question.hint(draft.answers, ctx)) is not None:
+        parts.append(hint)
     if question.key in draft.answers and draft.answers[question.key] is not None:
         shown = question.show(draft.answers[question.key], ctx)
         parts.append(rt.text(user, "forms.common.now", value=shown[:500]))
@@ -170,6 +167,23 @@ def on_current_summary(draft: Draft | None, query: CallbackQuery) -> TypeGuard[D
     """A press on the summary the person is looking at now, not on an older copy of it."""
     return (draft is not None and draft.current == SUMMARY and query.message is not None
             and query.message.message_id == draft.prompt_id)
+
+
+def summary_keyboard(rt: Runtime, user: User, draft: Draft, *, edit: Callable[[str], str],
+                     last_row: Sequence[tuple[str, str]],
+                     fixed: Sequence[str] = ()) -> InlineKeyboardMarkup:
+    """A summary's buttons: ✏️ per answer (two a row; `fixed` ones can't change), then
+    `last_row` (text key, callback data) — send, discard."""
+    flow = FLOWS[draft.form]
+    edits = [
+        InlineKeyboardButton("✏️ " + rt.text(user, f"{flow.texts}.{q.key}.label"),
+                             callback_data=edit(q.key))
+        for q in engine.summary_fields(flow.form, draft) if q.key not in fixed
+    ]
+    rows = [edits[i:i + 2] for i in range(0, len(edits), 2)]
+    rows.append([InlineKeyboardButton(rt.text(user, label), callback_data=data)
+                 for label, data in last_row])
+    return InlineKeyboardMarkup(rows)
 
 
 def edit(draft: Draft, form: Form, key: str) -> None:

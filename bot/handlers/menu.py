@@ -9,11 +9,11 @@ from bot.i18n import LANGUAGES
 from bot.runtime import Runtime
 
 PARTNER_COMMANDS = ("apply", "events", "report", "request", "announcements", "balance",
-                    "rating", "stats", "bonus", "start", "help", "cancel")
-MANAGER_COMMANDS = ("pending", "history", "invite", "announcements", "rating", "stats", "export",
-                    "start", "help", "cancel")
+                    "rating", "stats", "partners_stats", "bonus", "start", "help", "cancel")
+MANAGER_COMMANDS = ("pending", "history", "invite", "announcements", "rating", "stats",
+                    "partners_stats", "export", "start", "help", "cancel")
 HEAD_COMMANDS = ("pending", "history", "suspend", "resume", "invite", "announcements", "rating",
-                 "correct", "stats", "export", "start", "help", "cancel")
+                 "correct", "stats", "partners_stats", "export", "start", "help", "cancel")
 
 
 async def _set_menu(bot: Bot, rt: Runtime, scope: BotCommandScope, names: tuple[str, ...]) -> None:

@@ -36,12 +36,14 @@ from bot.services import reminders
 from bot.services.applications import NotAllowed
 from bot.services.reminders import Digest, Overview
 from bot.services.timeline import OPTIONAL, TIMELINES, Kind, is_quiet
+from bot.storage import copartners as copartners_repo
 from bot.storage.applications import ApplicationRow
 from bot.storage.reminders import Due, parse_utc
 
 log = logging.getLogger(__name__)
 ACTION = "rm"
 REPORT_ACTION = "rp"  # handled by handlers/report.py
+COPARTNER_ACTION = "cp"  # handled by handlers/copartners.py
 DIGEST_LINES = 10
 CHECKLISTS = {"seminar": "hall", "business_breakfast": "hall", "formula": "hall",
               "federal_program": "hall", "webinar": "online", "external_talk": "talk",
@@ -195,6 +197,8 @@ async def compose(rt: Runtime, row: Due) -> tuple[str, InlineKeyboardMarkup | No
             return None  # spent or written off meanwhile
         return t("reminders.expiring", points=points, money=format_rubles(money) if money else "",
                  last_day=short_date(row.planned_for)), None
+    if kind is Kind.PROMISE:
+        return await _promise_message(rt, language, row)
     assert row.application_id is not None and row.event_date is not None
     event_date = date.fromisoformat(row.event_date)
     today = rt.clock.now().date()
@@ -209,6 +213,23 @@ async def compose(rt: Runtime, row: Due) -> tuple[str, InlineKeyboardMarkup | No
             t("reminders.report_now_button"),
             callback_data=encode(REPORT_ACTION, row.application_id))]])
     return t(key, **params), markup
+
+
+async def _promise_message(rt: Runtime, language: str,
+                           row: Due) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """«Send the photo report to …» or «Has … published the announcement?», with a tick."""
+    assert row.promise_id is not None and row.application_id is not None
+    promise = await copartners_repo.promise(rt.db.conn, row.promise_id)
+    copartner = await copartners_repo.get(rt.db.conn, promise.copartner_id) if promise else None
+    if promise is None or promise.kept or copartner is None:
+        return None  # kept, or the co-partner removed, meanwhile
+    t = rt.speaker(language)
+    text = t(f"reminders.promise.{promise.owed_by}", id=row.application_id, title=row.title,
+             event_date=short_date(row.event_date or ""), name=copartner.name,
+             item=t(f"copartners.item.{promise.item}"))
+    return text, InlineKeyboardMarkup([[InlineKeyboardButton(
+        t("copartners.tick", item=t(f"copartners.item.{promise.item}")),
+        callback_data=encode(COPARTNER_ACTION, "tick", promise.id))]])
 
 
 def digest_text(rt: Runtime, language: str, digest: Digest, today: date) -> str:

@@ -89,18 +89,13 @@ async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
     application = await applications_repo.get(rt.db.conn, int(draft.answers["application_id"]))
     assert application is not None
     assessment = reports.final_assessment(rt.rulebook, application, draft.answers)
-    edits = [
-        InlineKeyboardButton("✏️ " + rt.text(user, f"{TEXTS}.{q.key}.label"),
-                             callback_data=encode(SEND, "edit", q.key))
-        for q in REPORT.active(draft.answers) if q.key in draft.answers
-    ]
-    rows = [edits[i:i + 2] for i in range(0, len(edits), 2)]
-    rows.append([InlineKeyboardButton(rt.text(user, "report.send"),
-                                      callback_data=encode(SEND, "send"))])
+    markup = forms.summary_keyboard(rt, user, draft,
+                                    edit=lambda key: encode(SEND, "edit", key),
+                                    last_row=[("report.send", encode(SEND, "send"))])
     text = summary_text(rt, user, draft) + "\n\n" + rt.text(user, "report.expected") + "\n" + (
         "\n".join(assessment_lines(rt, rt.language(user), assessment.to_json_dict())))
     message = await context.bot.send_message(user.id, text[:4096], parse_mode=ParseMode.HTML,
-                                             reply_markup=InlineKeyboardMarkup(rows))
+                                             reply_markup=markup)
     draft.prompt_id = message.message_id
     await forms.save(rt, user.id, draft)
 

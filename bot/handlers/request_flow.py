@@ -14,7 +14,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
-from bot.forms import engine
 from bot.forms.engine import Draft, Form
 from bot.forms.request_fields import Checklist, OneFile
 from bot.forms.requests import REQUEST_FORMS
@@ -152,22 +151,14 @@ async def show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft
     rt = runtime(context)
     user = update.effective_user
     assert user is not None
-    form = REQUEST_FORMS[draft.form]
-    edits = [
-        InlineKeyboardButton("✏️ " + rt.text(user, f"forms.{form.name}.{q.key}.label"),
-                             callback_data=encode(ACTION, "ed", form.name, q.key))
-        for q in engine.summary_fields(form, draft)
-    ]
-    rows = [edits[i:i + 2] for i in range(0, len(edits), 2)]
-    rows.append([
-        InlineKeyboardButton(rt.text(user, "apply.send"),
-                             callback_data=encode(ACTION, "s", form.name)),
-        InlineKeyboardButton(rt.text(user, "apply.discard"),
-                             callback_data=encode(ACTION, "x", form.name)),
-    ])
+    form = draft.form
+    markup = forms.summary_keyboard(
+        rt, user, draft, edit=lambda key: encode(ACTION, "ed", form, key),
+        last_row=[("apply.send", encode(ACTION, "s", form)),
+                  ("apply.discard", encode(ACTION, "x", form))])
     message = await context.bot.send_message(
         user.id, await summary_text(rt, user, draft), parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup(rows))
+        reply_markup=markup)
     draft.prompt_id = message.message_id
     await forms.save(rt, user.id, draft)
 

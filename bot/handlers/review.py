@@ -18,13 +18,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 from bot.forms.fields import format_rubles
 from bot.forms.parsing import Invalid, parse_money
 from bot.forms.report import REPORT
-from bot.handlers import cards, listeners
+from bot.handlers import cards, copartners, listeners
 from bot.handlers.callbacks import card_press, encode, pattern
 from bot.handlers.decide import ask_typed, point_choices
 from bot.handlers.notify import reachable, send_each
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import expires_on, report_due
 from bot.runtime import Runtime, runtime
+from bot.services import copartners as copartners_service
 from bot.services import decisions, reports
 from bot.services.reports import Review, ReviewOutcome
 from bot.services.routing import may_decide
@@ -64,7 +65,10 @@ async def review_text(rt: Runtime, language: str, report: ReportRow, row: Applic
     asked = await listeners_repo.of_report(rt.db.conn, report.id)
     if asked is not None:  # a refusal may cost points and compensation (§3)
         head.append(t(f"review.listeners.{asked.state}"))
-    tail = [t("review.expected"), "\n".join(assessment_lines(rt, language, report.assessment))]
+    partnered = await copartners_service.of_event(rt.db, row.id)
+    section = copartners.results_section(rt, language, partnered, rt.clock.now().date())
+    tail = [*([section] if section else []),
+            t("review.expected"), "\n".join(assessment_lines(rt, language, report.assessment))]
     if decided:
         tail.append(await decision_line(rt, language, report))
 

@@ -30,15 +30,18 @@ from bot.services.timeline import (
     digest_moment,
     money_moments,
     out_of_quiet,
+    promise_moment,
     timeline,
 )
-from bot.storage import applications, audit, ledger, partners, users
+from bot.storage import applications, audit, copartners, ledger, partners, users
 from bot.storage import reminders as outbox
 from bot.storage.applications import ApplicationRow
 from bot.storage.database import Database
 from bot.storage.reminders import Due, ReminderRow, parse_utc
 
 REPORT_OPEN = ("approved", "report_due")  # = services.reports.REPORTABLE (a test checks)
+# A promise to a co-partner outlives the report: the photo report is due days after the event.
+PROMISES_OPEN = (*REPORT_OPEN, "report_sent", "credited")
 STALE_AFTER = timedelta(days=1)  # later than this (the bot was down): dropped, not sent
 LEASE = timedelta(minutes=10)    # a claim older than this was left by a dead dispatcher
 MAX_ATTEMPTS = 6                 # network failures before a reminder is given up
@@ -93,8 +96,26 @@ async def replan(conn: aiosqlite.Connection, settings: Settings, rulebook: Ruleb
                                 kind=moment.kind.value, planned_for=row.event_date,
                                 due_at=moment.at, now=now)
             keys.append(key)
+    keys += await _plan_promises(conn, settings, row, now)
     await outbox.cancel_replaced(conn, row.id, keep=keys, event_date=row.event_date, now=now)
     return len(keys)
+
+
+async def _plan_promises(conn: aiosqlite.Connection, settings: Settings, row: ApplicationRow,
+                         now: datetime) -> list[str]:
+    """A reminder on the due day of every open promise to the event's co-partners."""
+    keys = []
+    rows = await copartners.of_application(conn, row.id)
+    for promise in await copartners.promises_of(conn, [r.id for r in rows]):
+        at = promise_moment(date.fromisoformat(promise.due_on), policy_for(settings), now)
+        if promise.kept or at is None:
+            continue
+        key = f"{row.id}:{Kind.PROMISE.value}.{promise.id}:{promise.due_on}:{row.author_id}"
+        await outbox.upsert(conn, key=key, application_id=row.id, recipient_id=row.author_id,
+                            kind=Kind.PROMISE.value, planned_for=row.event_date, due_at=at,
+                            now=now, promise_id=promise.id)
+        keys.append(key)
+    return keys
 
 
 async def plan(conn: aiosqlite.Connection, settings: Settings, rulebook: Rulebook,
@@ -114,6 +135,8 @@ async def cancel(conn: aiosqlite.Connection, application_id: int, *, note: str,
 def relevant(kind: str, status: str) -> bool:
     """Whether a reminder still applies to an application in this status (a report sent
     makes the countdown moot; a withdrawn event, everything)."""
+    if kind == Kind.PROMISE:
+        return status in PROMISES_OPEN
     return status in (("approved",) if kind in BEFORE_EVENT else REPORT_OPEN)
 
 

@@ -17,7 +17,7 @@ from bot.services import ledger
 from bot.services.applications import NotAllowed, case_from_answers
 from bot.services.decisions import compensation_range, fixed_figures, points_range, settle
 from bot.services.routing import may_decide
-from bot.storage import applications, audit, drafts, partners, reports
+from bot.storage import applications, audit, copartners, drafts, partners, reports
 from bot.storage.applications import ApplicationRow
 from bot.storage.database import Database
 from bot.storage.reports import ReportRow
@@ -55,9 +55,11 @@ async def open_report(db: Database, *, telegram_id: int, application_id: int,
         draft = Draft(form=REPORT.name, answers=dict(existing.answers), current=SUMMARY)
     else:
         costs = row.answers.get("costs") or []
+        listed = await copartners.of_application(db.conn, application_id)
         draft = Draft(form=REPORT.name, answers={
             "application_id": application_id, "kind": row.kind,
             "costs_agreed": compensable_total(costs) > 0 or bool(row.answers.get("stand_rent")),
+            "copartners": [{"id": c.id, "name": c.name} for c in listed],
         })
         REPORT.fill_defaults(draft.answers)
         draft.current = REPORT.next_key(draft.answers)
@@ -108,6 +110,9 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
         )
         await applications.set_status(conn, application_id, expected=REPORTABLE,
                                       status="report_sent", now=now)
+        for item in answers.get("brought") or ():  # the figure each co-partner brought
+            await copartners.set_brought(conn, int(item["id"]), int(item["brought"]),
+                                         application_id=application_id)
         await audit.record(conn, at=now, actor_id=telegram_id, action="report.sent",
                            subject=f"application:{application_id}",
                            details={"report": report_id, "late": late,

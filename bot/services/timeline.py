@@ -32,6 +32,7 @@ class Kind(enum.StrEnum):
     OVERDUE_MANAGER = "overdue_manager"  # … and to the manager
     DIGEST = "digest"                # a manager's morning digest
     EXPIRING = "expiring"            # a partner's points or bonus money expire soon
+    PROMISE = "promise"              # a co-partner's promise due today (either side's)
 
 
 OPTIONAL = (Kind.ANNOUNCE, Kind.WEEKLY, Kind.CALL, Kind.CHECKLIST)  # a partner may switch off
@@ -167,6 +168,14 @@ def timeline(
     add(Kind.OVERDUE_MANAGER, overdue_day)
     return sorted((m for m in moments if m.kind is Kind.ANNOUNCE or m.at >= now),
                   key=lambda m: (m.at, list(Kind).index(m.kind)))
+
+
+def promise_moment(due_on: date, policy: Policy, now: datetime) -> datetime | None:
+    """When to remind of an open promise: on its due day (at once if that is today and the hour
+    has passed); None once the day is over."""
+    if due_on < now.astimezone(policy.tz).date():
+        return None
+    return max(at_time(due_on, policy.remind_at, policy), out_of_quiet(now, policy))
 
 
 def digest_moment(day: date, policy: Policy) -> datetime:

@@ -61,6 +61,7 @@ class Due:
     company: str | None
     language: str | None     # None: the recipient never wrote to the bot
     blocked_at: str | None
+    promise_id: int | None   # a co-partner's promise it is about
 
 
 # The dispatcher's one query per batch: the partial index `reminders_due` finds the rows,
@@ -68,7 +69,7 @@ class Due:
 DUE_SQL = (
     "SELECT r.id, r.application_id, r.partner_id, r.recipient_id, r.kind, r.planned_for,"
     " r.due_at, r.attempts, a.status, a.event_date, a.title, a.kind, p.company, u.language,"
-    " u.blocked_at FROM reminders AS r"
+    " u.blocked_at, r.promise_id FROM reminders AS r"
     " LEFT JOIN applications AS a ON a.id = r.application_id"
     " LEFT JOIN partners AS p ON p.id = coalesce(a.partner_id, r.partner_id)"
     " LEFT JOIN users AS u ON u.telegram_id = r.recipient_id"
@@ -148,16 +149,17 @@ async def release_expired(conn: aiosqlite.Connection, claimed_before: datetime,
 
 async def upsert(conn: aiosqlite.Connection, *, key: str, application_id: int | None,
                  recipient_id: int, kind: str, planned_for: str | None, due_at: datetime,
-                 now: datetime) -> None:
+                 now: datetime, promise_id: int | None = None) -> None:
     """Plan a reminder; planning it again moves a planned one and revives a cancelled one,
     and leaves one already sent, dropped or failed alone."""
     await conn.execute(
         "INSERT INTO reminders (key, application_id, recipient_id, kind, planned_for, due_at,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " created_at, updated_at, promise_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, state = 'planned',"
         " attempts = 0, note = NULL, updated_at = excluded.updated_at"
         " WHERE reminders.state IN ('planned', 'cancelled')",
-        (key, application_id, recipient_id, kind, planned_for, utc(due_at), utc(now), utc(now)),
+        (key, application_id, recipient_id, kind, planned_for, utc(due_at), utc(now), utc(now),
+         promise_id),
     )
 
 
@@ -184,6 +186,19 @@ async def cancel_planned(conn: aiosqlite.Connection, application_id: int, *, not
         sql += " AND kind = ?"
         params.append(kind)
     cursor = await conn.execute(sql, params)
+    return cursor.rowcount
+
+
+async def cancel_promises(conn: aiosqlite.Connection, promise_ids: Sequence[int], *, note: str,
+                          now: datetime) -> int:
+    """A promise kept (or its co-partner removed): its planned reminders go."""
+    if not promise_ids:
+        return 0
+    cursor = await conn.execute(
+        "UPDATE reminders SET state = 'cancelled', note = ?, updated_at = ?"
+        f" WHERE state = 'planned' AND promise_id IN ({_marks(promise_ids)})",
+        (note, utc(now), *promise_ids),
+    )
     return cursor.rowcount
 
 
