@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.demo.people import ANNA, HELEN, IVAN, MARIA, OLGA, PEOPLE, PETER, Person
 from bot.forms.engine import Draft
 from bot.rules import Rulebook
-from bot.services import applications, decisions, ledger, partners, reports
+from bot.services import applications, copartners, decisions, ledger, partners, reports
 from bot.services.decisions import Action
 from bot.services.reports import Review
 from bot.services.users import see_user
@@ -81,6 +81,19 @@ async def _review(db: Database, settings: Settings, rulebook: Rulebook, report_i
                          manager_id=MARIA.id, action=action, now=at, reason=reason)
 
 
+_MEDIA_PARTNER: dict[str, Any] = {
+    "name": "Бизнес-Казань", "kind": "media", "media_status": "general",
+    "audience": "руководители малого и среднего бизнеса Казани", "reach": 40_000,
+    "contact": "Дина, dina@biz-kazan.example",
+    "gives": ["logo_site", "logo_social", "photo_report", "mentions"],
+    "owes": ["announcement", "post_material"],
+}
+_SPONSOR: dict[str, Any] = {
+    "name": "Кофейня «Зерно»", "kind": "sponsor", "contact": "Тимур, +7 900 111-22-33",
+    "gives": ["logo_press_wall", "mentions"], "owes": ["resources"],
+}
+
+
 async def seed(db: Database, settings: Settings, rulebook: Rulebook, now: datetime) -> None:
     """Fill an empty demo database; `now` is the demo clock's time."""
     today = now.date()
@@ -111,6 +124,9 @@ async def seed(db: Database, settings: Settings, rulebook: Rulebook, now: dateti
                           _seminar(day(12), "Битрикс24 для отдела продаж", "Казань, ул. Баумана 1"),
                           ago(20))
     await _decide(db, settings, rulebook, ahead, Action.APPROVE, ago(19))
+    for package in (_MEDIA_PARTNER, _SPONSOR):  # 🤝 with promises and their reminders
+        await copartners.add(db, settings, rulebook, telegram_id=ANNA.id, now=ago(18), draft=Draft(
+            form="copartner", answers={"application_id": ahead, **package}))
     withdrawn = await _submit(db, rulebook, IVAN, _webinar(day(25), "Автоматизация склада"),
                               ago(10))
     await applications.withdraw(db, telegram_id=IVAN.id, application_id=withdrawn, now=ago(9))

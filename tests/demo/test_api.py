@@ -47,6 +47,8 @@ def test_the_demo_starts_seeded_with_every_status_and_ledger_rows(demo: RunningD
     assert demo.rows("SELECT COUNT(*) FROM partners") == [(3,)]
     assert demo.rows(f"SELECT state FROM members WHERE telegram_id = {IVAN.id}") == [("active",)]
     assert demo.rows("SELECT COUNT(*) FROM ledger")[0][0] >= 2
+    assert demo.rows("SELECT kind FROM copartners ORDER BY id") == [("media",), ("sponsor",)]
+    assert demo.rows("SELECT COUNT(*) FROM reminders WHERE kind = 'promise'")[0][0] >= 4
     with httpx.Client(base_url=demo.url) as client:
         data = state(client)
         assert data["selected"] == {"partner": ANNA.id, "manager": MARIA.id}
