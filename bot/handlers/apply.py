@@ -127,12 +127,8 @@ async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
     rt = runtime(context)
     user = update.effective_user
     assert user is not None
-    message = await context.bot.send_message(
-        user.id, summary_text(rt, user, draft), parse_mode=ParseMode.HTML,
-        reply_markup=summary_keyboard(rt, user, draft),
-    )
-    draft.prompt_id = message.message_id
-    await applications.save_draft(rt.db, user.id, draft, rt.clock.now())
+    await forms.send_summary(update, context, draft, summary_text(rt, user, draft),
+                             summary_keyboard(rt, user, draft))
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -204,10 +204,7 @@ async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
         rt, user, draft, edit=lambda key: encode(SUMMARY, "ed", key),
         last_row=[("copartners.save", encode(SUMMARY, "save")),
                   ("apply.discard", encode(SUMMARY, "x"))])
-    message = await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
-                                             reply_markup=markup)
-    draft.prompt_id = message.message_id
-    await forms.save(rt, user.id, draft)
+    await forms.send_summary(update, context, draft, text, markup)
 
 
 async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

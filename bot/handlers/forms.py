@@ -186,6 +186,18 @@ def summary_keyboard(rt: Runtime, user: User, draft: Draft, *, edit: Callable[[s
     return InlineKeyboardMarkup(rows)
 
 
+async def send_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
+                       text: str, markup: InlineKeyboardMarkup) -> None:
+    """Send a form's summary; its message id is saved, so only a press on it counts."""
+    rt = runtime(context)
+    user = update.effective_user
+    assert user is not None
+    message = await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
+                                             reply_markup=markup)
+    draft.prompt_id = message.message_id
+    await save(rt, user.id, draft)
+
+
 def edit(draft: Draft, form: Form, key: str) -> None:
     """From a summary, ask one question again."""
     engine.edit(form, draft, key)

@@ -85,10 +85,7 @@ async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
         rt.text(user, "invitations.preview"),
         invitation_text(rt, language, draft.answers),
     ]))
-    message = await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
-                                             reply_markup=InlineKeyboardMarkup(rows))
-    draft.prompt_id = message.message_id
-    await forms.save(rt, user.id, draft)
+    await forms.send_summary(update, context, draft, text, InlineKeyboardMarkup(rows))
 
 
 async def on_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

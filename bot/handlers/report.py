@@ -94,10 +94,7 @@ async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
                                     last_row=[("report.send", encode(SEND, "send"))])
     text = summary_text(rt, user, draft) + "\n\n" + rt.text(user, "report.expected") + "\n" + (
         "\n".join(assessment_lines(rt, rt.language(user), assessment.to_json_dict())))
-    message = await context.bot.send_message(user.id, text[:4096], parse_mode=ParseMode.HTML,
-                                             reply_markup=markup)
-    draft.prompt_id = message.message_id
-    await forms.save(rt, user.id, draft)
+    await forms.send_summary(update, context, draft, text[:4096], markup)
 
 
 async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -156,11 +156,7 @@ async def show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft
         rt, user, draft, edit=lambda key: encode(ACTION, "ed", form, key),
         last_row=[("apply.send", encode(ACTION, "s", form)),
                   ("apply.discard", encode(ACTION, "x", form))])
-    message = await context.bot.send_message(
-        user.id, await summary_text(rt, user, draft), parse_mode=ParseMode.HTML,
-        reply_markup=markup)
-    draft.prompt_id = message.message_id
-    await forms.save(rt, user.id, draft)
+    await forms.send_summary(update, context, draft, await summary_text(rt, user, draft), markup)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
