@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from bot.app import AnyApplication
+from bot.config import Settings
 from bot.localapi import LocalBotApi
 from bot.localapi.models import BotMessage, TgUser
 from tests.e2e.steps import join_new_partner, say, tap
 
-TODAY = date.today()  # the bot runs on the real clock in these tests
+# The bot runs on the real clock in these tests, in the program's timezone (not the machine's:
+# from 21:00 UTC it is already tomorrow in Moscow).
+TODAY = datetime.now(Settings.model_fields["timezone"].default).date()
 
 
 def ahead(days: int) -> str:
