@@ -30,6 +30,7 @@ class Texts:
             language: _read_language(root / language) for language in LANGUAGES
         }
         self._compiled: dict[tuple[str, str], jinja2.Template] = {}
+        self._plain: dict[tuple[str, str], str] = {}
 
     def language_for(self, telegram_code: str | None) -> str:
         """The user's Telegram language if we speak it (`en-GB` → `en`), else the default."""
@@ -40,6 +41,8 @@ class Texts:
         return self.default_language
 
     def render(self, language: str, key: str, /, **params: object) -> str:
+        if not params and (language, key) in self._plain:
+            return self._plain[(language, key)]
         template = self._compiled.get((language, key))
         if template is None:
             try:
@@ -48,7 +51,10 @@ class Texts:
                 raise KeyError(f"no text {key!r} in locales/{language}") from None
             template = self._env.from_string(source)
             self._compiled[(language, key)] = template
-        return template.render(**params).strip()
+        text = template.render(**params).strip()
+        if not params:  # the same every time: buttons, labels, command descriptions
+            self._plain[(language, key)] = text
+        return text
 
     def keys(self, language: str) -> Mapping[str, str]:
         return self.sources[language]

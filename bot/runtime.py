@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -14,9 +17,31 @@ from bot.clock import Clock
 from bot.config import Role, Settings
 from bot.i18n import Texts
 from bot.rules import Rulebook
+from bot.services.updates import HandledUpdates
 from bot.storage.database import Database
 
 _KEY = "partnerdesk.runtime"
+
+
+class PersonLocks:
+    """One lock per person. Updates are handled one at a time, but jobs run beside them: the
+    album's answer (a job) must not load a person's form while their next update saves it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()  # holders and waiters, to forget idle locks
+
+    @asynccontextmanager
+    async def hold(self, telegram_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(telegram_id, asyncio.Lock())
+        self._users[telegram_id] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[telegram_id] -= 1
+            if not self._users[telegram_id]:
+                del self._users[telegram_id], self._locks[telegram_id]
 
 
 @dataclass
@@ -26,6 +51,8 @@ class Runtime:
     clock: Clock
     rulebook: Rulebook
     _db: Database | None = field(default=None, repr=False)
+    _handled: HandledUpdates | None = field(default=None, repr=False)
+    person_locks: PersonLocks = field(default_factory=PersonLocks, repr=False)
 
     @property
     def db(self) -> Database:
@@ -33,12 +60,24 @@ class Runtime:
             raise RuntimeError("the database is opened in post_init; no handler runs before it")
         return self._db
 
+    @property
+    def handled_updates(self) -> HandledUpdates:
+        if self._handled is None:
+            raise RuntimeError("the database is opened in post_init; no handler runs before it")
+        return self._handled
+
     async def open_database(self) -> list[str]:
         """Open the database and apply pending migrations; returns the migrations applied."""
         self._db = await Database.open(self.settings.database)
-        return await self._db.migrate()
+        applied = await self._db.migrate()
+        self._handled = HandledUpdates(self._db)
+        await self._handled.load(self.clock.now())
+        return applied
 
     async def close_database(self) -> None:
+        if self._handled is not None:
+            await self._handled.flush()
+            self._handled = None
         if self._db is not None:
             await self._db.close()
             self._db = None

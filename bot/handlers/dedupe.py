@@ -2,7 +2,8 @@
 
 `TrackedApplication` (PTB's Application, built by `ApplicationBuilder.application_class`)
 times every update, notes its outcome and, when the handling finished, remembers the update's
-id and the digest of its content (`bot/services/updates.py`). `skip_repeats`, registered in
+id and the digest of its content (`bot/services/updates.py`, in memory at once and in the
+table in the background). `skip_repeats`, registered in
 `GROUP` before every other group, stops an update already handled: Telegram re-sends after a
 crash or a lost answer.
 """
@@ -36,8 +37,17 @@ class Handling:
 
 
 def digest_of(update: Update) -> str:
-    """Of the update's content: a re-delivery is identical, a recycled id is not."""
-    return hashlib.blake2b(update.to_json().encode(), digest_size=12).hexdigest()
+    """Of what tells one update from another: a re-delivery is identical, a recycled id brings
+    another message, press or moment. (Not the whole JSON: serialising every update was a tenth
+    of the bot's time per update.)"""
+    kind = kind_of(update)
+    payload = getattr(update, kind, None)
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    key = (kind, user.id if user else None, chat.id if chat else None,
+           message.message_id if message else None, message.text if message else None,
+           getattr(payload, "id", None), getattr(payload, "data", None),
+           getattr(payload, "date", None), getattr(payload, "edit_date", None))
+    return hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
 
 
 class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -57,12 +67,18 @@ class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
             _log_line(update, handling)
             return
         self.in_hand[update.update_id] = handling
+        user = update.effective_user
         try:
-            await super().process_update(update)
+            if user is None:
+                await super().process_update(update)
+            else:
+                async with runtime_of(self).person_locks.hold(user.id):
+                    await super().process_update(update)
         finally:
             del self.in_hand[update.update_id]
             if handling.outcome != "duplicate":
-                await self._remember(update.update_id, handling.digest)
+                rt = runtime_of(self)
+                rt.handled_updates.remember(update.update_id, handling.digest, rt.clock.now())
             _log_line(update, handling)
 
     async def process_error(self, update: object | None, error: Exception, job: Any = None,
@@ -71,13 +87,6 @@ class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
             handling.outcome = f"error:{type(error).__name__}"
         return await super().process_error(update, error, job, coroutine)
 
-    async def _remember(self, update_id: int, digest: str) -> None:
-        rt = runtime_of(self)
-        try:
-            await updates.remember(rt.db, update_id, digest, rt.clock.now())
-        except Exception:  # the update was handled; only its repeat would go unnoticed
-            log.warning("could not record update %d as handled", update_id, exc_info=True)
-
 
 async def skip_repeats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Group `GROUP`: an update handled before stops here, before any handler sees it."""
@@ -85,7 +94,7 @@ async def skip_repeats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     app = context.application
     handling = app.in_hand.get(update.update_id) if isinstance(app, TrackedApplication) else None
     digest = handling.digest if handling else digest_of(update)
-    if not await updates.handled(rt.db, update.update_id, digest, rt.clock.now()):
+    if not await rt.handled_updates.handled(update.update_id, digest, rt.clock.now()):
         return
     if handling is not None:
         handling.outcome = "duplicate"

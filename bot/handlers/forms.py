@@ -6,6 +6,7 @@ serve them all. The draft is saved after every answer, so nothing typed is lost 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -135,8 +136,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     flow = FLOWS[draft.form]
-    await _close_prompt(context, chat.id, draft)
     if draft.current == SUMMARY:
+        await _close_prompt(context, chat.id, draft)
         await save(rt, user.id, draft)
         await flow.on_complete(update, context, draft)
         return
@@ -148,8 +149,11 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
             [[KeyboardButton(rt.text(user, "forms.common.share_contact"), request_contact=True)]],
             resize_keyboard=True, one_time_keyboard=True,
         )
-    message = await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
-                                             reply_markup=markup)
+    # The old question loses its buttons while the new one goes out: one wait, not two.
+    _, message = await asyncio.gather(_close_prompt(context, chat.id, draft),
+                                      context.bot.send_message(chat.id, text,
+                                                               parse_mode=ParseMode.HTML,
+                                                               reply_markup=markup))
     # Only inline buttons are taken off an answered question; a reply keyboard goes by itself.
     draft.prompt_id = None if question.wants_contact else message.message_id
     await save(rt, user.id, draft)
@@ -204,9 +208,9 @@ def edit(draft: Draft, form: Form, key: str) -> None:
 
 
 async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, form: str,
-                answers: dict[str, Any] | None = None) -> None:
+                answers: dict[str, Any] | None = None, notes: Sequence[str] = ()) -> None:
     draft = engine.start(FLOWS[form].form, answers)
-    await ask(update, context, draft)
+    await ask(update, context, draft, notes=notes)
 
 
 async def _close_prompt(context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft: Draft) -> None:
@@ -328,9 +332,11 @@ async def _after_album(context: ContextTypes.DEFAULT_TYPE) -> None:
     update = context.job.data
     user = update.effective_user
     assert user is not None
-    draft = await active_draft(runtime(context), user.id)
-    if draft is not None:
-        await ask(update, context, draft)
+    rt = runtime(context)
+    async with rt.person_locks.hold(user.id):  # not while an update of theirs is in hand
+        draft = await active_draft(rt, user.id)
+        if draft is not None:
+            await ask(update, context, draft)
 
 
 async def _download(context: ContextTypes.DEFAULT_TYPE, file_id: str) -> bytes:

@@ -37,13 +37,13 @@ async def greet_newcomer(update: Update, context: ContextTypes.DEFAULT_TYPE, *,
     user = update.effective_user
     assert user is not None
     key = "start.partner_new" if first_time else "join.again"
-    await context.bot.send_message(user.id, rt.text(user, key, name=user.first_name),
-                                   parse_mode=ParseMode.HTML)
+    greeting = rt.text(user, key, name=user.first_name)  # one message with the question
     draft = await applications_service.load_draft(rt.db, user.id, JOIN.name)
     if draft is not None:
-        await forms.ask(update, context, draft)
+        await forms.ask(update, context, draft, notes=[greeting])
         return
-    await forms.begin(update, context, JOIN.name, {"telegram_name": user.full_name})
+    await forms.begin(update, context, JOIN.name, {"telegram_name": user.full_name},
+                      notes=[greeting])
 
 
 async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[str]:

@@ -9,6 +9,7 @@ that forgets will also forget to escape `<`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from bot.localapi.entities import Entity, sort_entities, utf16_len
@@ -33,6 +34,7 @@ _SIMPLE_TYPES = {
     "span": "spoiler",
     "code": "code",
 }
+_MARKUP = re.compile("[&<]")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
@@ -77,9 +79,11 @@ class _Parser:
                     self.end_tag()
                 else:
                     self.start_tag()
-            else:
-                self.emit(char)
-                self.pos += 1
+            else:  # plain text up to the next tag or entity, in one piece
+                end = _MARKUP.search(self.src, self.pos)
+                stop = end.start() if end else len(self.src)
+                self.emit(self.src[self.pos : stop])
+                self.pos = stop
         if self.stack:
             raise HtmlParseError(
                 f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'

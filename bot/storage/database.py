@@ -55,13 +55,17 @@ class Database:
                 raise
             await self.conn.execute("COMMIT")
 
+    # A read is one trip to aiosqlite's thread (execute, fetch and close there together): through
+    # a cursor it would be three, and every trip is a wake-up of the event loop.
+
     async def fetch_one(self, sql: str, params: tuple[object, ...] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        run = self.conn._execute  # aiosqlite's own queue to its thread (what `execute` uses)
+        row: aiosqlite.Row | None = await run(  # type: ignore[no-untyped-call]
+            _fetch_one, self.conn._conn, sql, params)
+        return row
 
     async def fetch_all(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def schema_version(self) -> int:
         row = await self.fetch_one("PRAGMA user_version")
@@ -89,6 +93,16 @@ class Database:
             async with copy.execute("PRAGMA integrity_check") as cursor:
                 row = await cursor.fetchone()
         return str(row[0]) if row else "no answer"
+
+
+def _fetch_one(conn: sqlite3.Connection, sql: str,
+               params: tuple[object, ...]) -> sqlite3.Row | None:
+    cursor = conn.execute(sql, params)
+    try:
+        row: sqlite3.Row | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()
 
 
 def _prepare_target(target: Path) -> None:

@@ -24,8 +24,7 @@ async def join_new_partner(
 ) -> BotMessage:
     """/start → the joining questions of a partner new to the program; returns the last reply."""
     await api.send_text(user, "/start")
-    await api.next_message(user.id)  # the welcome
-    await api.next_message(user.id)  # partner ID?
+    await api.next_message(user.id)  # the welcome with the partner ID question
     await say(api, user, code)  # → a note and the company question come as one message
     await say(api, user, company)
     status_question = await say(api, user, city)

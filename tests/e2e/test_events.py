@@ -44,7 +44,6 @@ async def test_a_colleague_sees_the_activity_and_can_withdraw_it_before_a_decisi
     boris = api.user(704, first_name="Борис", language_code="ru")
     await api.send_text(boris, "/start")
     await api.next_message(boris.id)
-    await api.next_message(boris.id)
     q = await say(api, boris, "P-703")
     await tap(api, boris, q, "Борис")
     await api.send_contact(boris, phone_number="+79990000003")

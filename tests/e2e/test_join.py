@@ -32,7 +32,6 @@ async def test_wrong_answers_get_a_short_explanation_and_the_question_again(
     ivan = api.user(402, first_name="Ivan", language_code="en")
     await api.send_text(ivan, "/start")
     await api.next_message(ivan.id)
-    await api.next_message(ivan.id)
     await say(api, ivan, "P-1")
     await say(api, ivan, "Acme")
     status_question = await say(api, ivan, "Kazan")
@@ -59,7 +58,6 @@ async def test_a_second_employee_waits_until_a_colleague_confirms(
     await join_new_partner(api, anna, code="P-500", company="Ромашка")
     boris = api.user(404, first_name="Борис", language_code="ru")
     await api.send_text(boris, "/start")
-    await api.next_message(boris.id)
     await api.next_message(boris.id)
     name_question = await say(api, boris, "p-500")
     assert "«Ромашка» уже работает с нами" in name_question.text
@@ -93,7 +91,6 @@ async def test_a_manager_declines_and_a_colleague_pressing_later_is_told_it_is_d
     await join_new_partner(api, anna, code="P-600", company="Acme", status="Gold")
     mallory = api.user(406, first_name="Mallory", language_code="en")
     await api.send_text(mallory, "/start")
-    await api.next_message(mallory.id)
     await api.next_message(mallory.id)
     name_question = await say(api, mallory, "P-600")
     await tap(api, mallory, name_question, "Mallory")

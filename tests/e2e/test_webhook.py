@@ -98,8 +98,8 @@ async def test_a_start_posted_with_the_secret_is_answered_through_the_bot_api(
 ) -> None:
     anna = api.user(501, first_name="Анна", language_code="ru")
     assert await hook.post(await writes(api, anna, "/start")) == 200
-    assert "Здравствуйте, Анна" in (await api.next_message(anna.id)).text
-    assert "ID партнёра" in (await api.next_message(anna.id)).text
+    welcome = (await api.next_message(anna.id)).text
+    assert "Здравствуйте, Анна" in welcome and "ID партнёра" in welcome
     assert hook.rows("SELECT first_name FROM users WHERE telegram_id = ?", anna.id) == [("Анна",)]
 
 
@@ -140,8 +140,7 @@ async def test_the_same_update_delivered_twice_has_its_effect_once(
     ivan = api.user(504, first_name="Ivan", language_code="en")
     update = await writes(api, ivan, "/start")
     assert await hook.post(update) == 200
-    assert "Hello, Ivan" in (await api.next_message(ivan.id)).text
-    await api.next_message(ivan.id)  # the partner ID question
+    assert "Hello, Ivan" in (await api.next_message(ivan.id)).text  # and the partner ID question
     assert await hook.post(update) == 200  # Telegram re-sends: the answer got lost
 
     olga = api.user(505, first_name="Olga", language_code="en")
@@ -149,11 +148,12 @@ async def test_the_same_update_delivered_twice_has_its_effect_once(
     await api.next_message(olga.id)  # the repeat, queued before, has been handled by now
 
     texts = [m.text for m in api.bot_messages(ivan.id)]
-    assert len(texts) == 2, texts  # a second /start would say "Let's finish introducing you"
+    assert len(texts) == 1, texts  # a second /start would say "Let's finish introducing you"
     assert hook.rows("SELECT COUNT(*) FROM audit_log WHERE action = 'user.joined'"
                      " AND subject = ?", f"user:{ivan.id}") == [(1,)]
-    assert hook.rows("SELECT COUNT(*) FROM processed_updates WHERE update_id = ?",
-                     update["update_id"]) == [(1,)]
+    # recorded in the background, once
+    await api.wait_until(lambda: hook.rows("SELECT COUNT(*) FROM processed_updates"
+                                           " WHERE update_id = ?", update["update_id"]) == [(1,)])
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.updates"]
     assert any(f"update={update['update_id']} kind=message outcome=ok" in line
                for line in lines), lines
