@@ -35,7 +35,7 @@ from bot.rules import load_rulebook
 from bot.services.applications import price
 
 sys.path.insert(0, str(Path(__file__).parent))
-from throughput import TOKEN, drive, machine
+from throughput import TOKEN, Inbox, drive, machine
 
 FIRST_USER = 5_000_000
 AT_ONCE = 50
@@ -90,6 +90,7 @@ async def run(args: argparse.Namespace) -> int:
     stages: list[tuple[str, float]] = [("after imports", rss_mb())]
     api = LocalBotApi(token=TOKEN, bot_username="partnerdesk_bench_bot")
     await api.start()
+    inbox = Inbox(api)
     try:
         with tempfile.TemporaryDirectory(prefix="memory-") as folder:
             settings = load_settings(
@@ -111,8 +112,9 @@ async def run(args: argparse.Namespace) -> int:
                 handled, spent = 0, 0.0
                 for r in range(rounds):
                     # a new set of 50 employees each round: more partners' data gets read
-                    phase = await drive(api, "memory", FIRST_USER + (r * AT_ONCE) % args.partners,
-                                        AT_ONCE, script, limit=60)
+                    phase = await drive(inbox, "memory",
+                                        FIRST_USER + (r * AT_ONCE) % args.partners, AT_ONCE,
+                                        lambda user_id: script, limit=60)
                     handled, spent = handled + phase.updates, spent + phase.seconds
                     if spent > args.budget:
                         break

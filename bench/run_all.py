@@ -45,11 +45,13 @@ BENCHES = (
         ("busiest second", r"busiest second: (\d+) sends"),
     )),
     Bench("throughput", "throughput.py", (), (
-        ("echo updates/s", r"echo bot: [^\n]*= ([\d.]+) updates/s"),
-        ("Partner Desk updates/s", r"Partner Desk: [^\n]*= ([\d.]+) updates/s"),
+        ("echo updates/s", r"echo bot[^:\n]*: [^\n]*= ([\d.]+) updates/s"),
+        ("Partner Desk updates/s", r"Partner Desk[^:\n]*: [^\n]*= ([\d.]+) updates/s"),
         ("ratio", r"ratio: Partner Desk / echo = (\d+%)"),
-        ("Partner Desk p50", r"Partner Desk: [^\n]*p50 ([\d.]+ ms)"),
-        ("Partner Desk p95", r"Partner Desk: [^\n]*p95 ([\d.]+ ms)"),
+        ("Partner Desk p50", r"Partner Desk[^:\n]*: [^\n]*p50 ([\d.]+ ms)"),
+        ("Partner Desk p95", r"Partner Desk[^:\n]*: [^\n]*p95 ([\d.]+ ms)"),
+        ("echo CPU/update", r"echo bot[^:\n]*: [^\n]*CPU ([\d.]+ ms)/update"),
+        ("Partner Desk CPU/update", r"Partner Desk[^:\n]*: [^\n]*CPU ([\d.]+ ms)/update"),
     )),
     Bench("memory", "memory.py", (), (
         ("RSS, empty database", r"VmRSS bot started \(empty database\): ([\d.]+ MB)"),

@@ -86,3 +86,44 @@ async def test_a_server_that_never_answers_times_out() -> None:
         hold_up.set()
         server.close()
         await server.wait_closed()
+
+
+async def test_a_proxy_from_the_environment_carries_the_requests_unless_no_proxy_says_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[bytes] = []
+    me = (b'{"ok": true, "result": {"id": 1, "is_bot": true, "first_name": "Desk",'
+          b' "username": "desk_bot"}}')
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readline())
+        while (await reader.readline()).strip():  # the headers; getMe has no body
+            pass
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                     + str(len(me)).encode() + b"\r\nConnection: close\r\n\r\n" + me)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    telegram_api = "http://api.telegram.example:9/bot"
+    request = AiohttpRequest()
+    try:
+        client = Bot(TOKEN, base_url=telegram_api, request=request)
+        await client.initialize()
+        assert client.username == "desk_bot"
+        assert seen == [f"POST {telegram_api}{TOKEN}/getMe HTTP/1.1\r\n".encode()]
+
+        monkeypatch.setenv("NO_PROXY", "api.telegram.example")
+        direct = AiohttpRequest()  # read once per host: a new client sees the change
+        with pytest.raises(NetworkError):
+            await Bot(TOKEN, base_url=telegram_api, request=direct).initialize()
+        await direct.shutdown()
+        assert len(seen) == 1
+    finally:
+        await request.shutdown()
+        server.close()
+        await server.wait_closed()
