@@ -2,10 +2,10 @@
 
 `TrackedApplication` (PTB's Application, built by `ApplicationBuilder.application_class`)
 times every update, notes its outcome and, when the handling finished, remembers the update's
-id and the digest of its content (`bot/services/updates.py`, in memory at once and in the
-table in the background). `skip_repeats`, registered in
-`GROUP` before every other group, stops an update already handled: Telegram re-sends after a
-crash or a lost answer.
+id and the digest of its content (`bot/services/updates.py`: in memory at once, in the table in
+the background). `skip_repeats`, registered in `GROUP` before every other group, stops an update
+already handled: Telegram re-sends after a crash or a lost answer. Each update is handled holding
+its sender's lock (`Runtime.person_locks`), which the jobs that touch a person's form take too.
 """
 
 from __future__ import annotations
