@@ -153,3 +153,9 @@ def test_sigkill_at_random_moments_loses_no_committed_step(tmp_path: Path) -> No
             " (SELECT COUNT(*) FROM ledger WHERE report_id = a.id) = 2").fetchone()[0]
         assert done == people == conn.execute("SELECT COUNT(*) FROM partners").fetchone()[0]
         assert conn.execute("SELECT COUNT(*) FROM drafts").fetchone() == (0,)
+        # Reminders are planned in the approval's transaction: every approved application has
+        # the same full set (same event date, same moment), however the kills fell.
+        planned = conn.execute("SELECT application_id, COUNT(*) FROM reminders"
+                               " GROUP BY application_id").fetchall()
+        assert len(planned) == done and len({n for _, n in planned}) == 1, planned[:5]
+        assert planned[0][1] > 0
