@@ -132,7 +132,7 @@ async def person(inbox: Inbox, user: TgUser, script: Sequence[tuple[str, int]],
 
 async def drive(inbox: Inbox, name: str, first_user: int, users: int,
                 script: Callable[[int], Sequence[tuple[str, int]]], limit: float) -> Phase:
-    """`script(n)`: what the n-th person sends, with how many replies each text gets."""
+    """`script(user_id)`: what that person sends, with how many replies each text gets."""
     people = [inbox.api.user(first_user + i, f"Bench{i}", language_code="ru")
               for i in range(users)]
     latencies: list[float] = []
