@@ -135,12 +135,14 @@ async def drive(inbox: Inbox, name: str, first_user: int, users: int,
     """`script(user_id)`: what that person sends, with how many replies each text gets."""
     people = [inbox.api.user(first_user + i, f"Bench{i}", language_code="ru")
               for i in range(users)]
+    scripts = [script(p.id) for p in people]
     latencies: list[float] = []
     started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.wait_for(asyncio.gather(*(person(inbox, p, script(p.id), latencies)
-                                            for p in people)), limit)
-    return Phase(name, sum(len(script(p.id)) for p in people), time.perf_counter() - started,
-                 latencies, time.process_time() - cpu)
+    await asyncio.wait_for(asyncio.gather(*(person(inbox, p, texts, latencies)
+                                            for p, texts in zip(people, scripts, strict=True))),
+                           limit)
+    return Phase(name, sum(map(len, scripts)), time.perf_counter() - started, latencies,
+                 time.process_time() - cpu)
 
 
 def echo_script(messages: int) -> Callable[[int], Sequence[tuple[str, int]]]:

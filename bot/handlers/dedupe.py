@@ -10,6 +10,7 @@ its sender's lock (`Runtime.person_locks`), which the jobs that touch a person's
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -67,17 +68,13 @@ class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
             _log_line(update, handling)
             return
         self.in_hand[update.update_id] = handling
-        user = update.effective_user
+        rt, user = runtime_of(self), update.effective_user
         try:
-            if user is None:
+            async with rt.person_locks.hold(user.id) if user else contextlib.nullcontext():
                 await super().process_update(update)
-            else:
-                async with runtime_of(self).person_locks.hold(user.id):
-                    await super().process_update(update)
         finally:
             del self.in_hand[update.update_id]
             if handling.outcome != "duplicate":
-                rt = runtime_of(self)
                 rt.handled_updates.remember(update.update_id, handling.digest, rt.clock.now())
             _log_line(update, handling)
 
