@@ -10,6 +10,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -92,15 +93,29 @@ def install_command() -> list[str]:
     return command[2:]
 
 
+def see_the_running_environment(python: Path) -> None:
+    """Let a new venv import what the running interpreter has installed (the dependencies, pip).
+
+    `--system-site-packages` would not do: it sees the base interpreter's site-packages, not
+    those of the venv the tests run in. The running environment's folders go at the end of the
+    new venv's path, so the new venv's own install of `bot` comes first."""
+    where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    own = subprocess.run([str(python), "-c", where],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    outer = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(own, "running-environment.pth").write_text("\n".join(sorted(outer)) + "\n",
+                                                    encoding="utf-8")
+
+
 def test_the_dockerfile_install_works_from_what_it_copies(tmp_path: Path) -> None:
     """`pip install .` as the Dockerfile runs it, in a clean virtual environment, from a copy of
     only what the image gets. Dependencies come from the already installed site-packages
     (`--no-deps`, a venv that sees them) to stay fast; the package itself is built for real."""
     app = build_context(tmp_path)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
+    see_the_running_environment(python)
     options = install_command()
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps",
                     "--disable-pip-version-check", *options[:-1], "."],
