@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     locale: Literal["ru", "en"] = "ru"
     rulebook: Path | None = None
     ops_chat: int | None = None
+    # Debugging only: an error's log line and ops-chat post carry the whole update (texts,
+    # phones, names) instead of its ids (bot/handlers/errors.py).
+    log_content: bool = False
     managers_chat: int | None = None  # a team group: cards go there instead of private chats
     # The reminders' dispatcher (bot/handlers/reminders.py) and the bot's overall send rate.
     reminders_interval: float = Field(15.0, gt=0)  # seconds between dispatcher runs
