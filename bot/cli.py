@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
@@ -15,6 +16,7 @@ from typing import TypeVar
 from bot.cli_rules import add_rules_commands
 from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
+from bot.private_files import PRIVATE_UMASK
 from bot.services import privacy
 from bot.status import collect
 from bot.storage.database import Database
@@ -131,6 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import ALLOWED_UPDATES, build_application  # only `run` needs telegram
 
     _configure_logging()
+    os.umask(PRIVATE_UMASK)  # whatever a library writes on its own is private too
     app = build_application(settings)
     if settings.webhook_url:
         from bot.webhook import run_webhook
@@ -148,6 +151,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"partnerdesk: --port {args.port} is not a port", file=sys.stderr)
         return EXIT_USAGE
     _configure_logging()
+    os.umask(PRIVATE_UMASK)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         asyncio.run(serve(args.dir, args.port, fresh=args.reset))

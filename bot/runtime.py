@@ -8,15 +8,19 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from telegram import User
 from telegram.ext import Application, CallbackContext
 
+from bot import private_files
 from bot.clock import Clock
 from bot.config import Role, Settings
 from bot.i18n import Texts
 from bot.rules import Rulebook
+from bot.services.files import KEPT_FILES
+from bot.services.listeners import PERSONAL
 from bot.services.updates import HandledUpdates
 from bot.storage.database import Database
 
@@ -69,6 +73,7 @@ class Runtime:
     async def open_database(self) -> list[str]:
         """Open the database and apply pending migrations; returns the migrations applied."""
         self._db = await Database.open(self.settings.database)
+        await asyncio.to_thread(restrict_kept_folders, self.settings.data_dir)
         applied = await self._db.migrate()
         self._handled = HandledUpdates(self._db)
         await self._handled.load(self.clock.now())
@@ -99,6 +104,12 @@ class Runtime:
         language = self.language(user)
         roles = sorted(self.settings.roles_of(user.id), key=list(Role).index)
         return ", ".join(self.texts.render(language, f"common.role.{r.value}") for r in roles)
+
+
+def restrict_kept_folders(data_dir: Path) -> None:
+    """Kept files' folders made 0700 at start: ones an older version made are world-readable."""
+    for folder in (data_dir / KEPT_FILES, data_dir / PERSONAL):
+        private_files.restrict(folder, private_files.DIR_MODE)
 
 
 def runtime_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Runtime:

@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from bot import private_files
 from bot.app import AnyApplication, build_application, polling
 from bot.clock import Clock
 from bot.demo import web
@@ -82,7 +83,7 @@ class Demo:
         await self._stack.aclose()
 
     async def start(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_files.make_dirs(self.folder)
         await self.api.start()
         self._stack.push_async_callback(self.api.stop)
         for who in PEOPLE:  # each has opened the chat with the bot, so it may write to them
@@ -109,8 +110,8 @@ class Demo:
             return timedelta()
 
     def _save_offset(self) -> None:
-        (self.folder / CLOCK_FILE).write_text(
-            json.dumps({"offset_seconds": self.clock.offset.total_seconds()}), encoding="utf-8")
+        offset = {"offset_seconds": self.clock.offset.total_seconds()}
+        private_files.write_bytes(self.folder / CLOCK_FILE, json.dumps(offset).encode())
 
     def _set_clock(self, at: datetime) -> None:
         self.clock.offset = at - datetime.now(UTC)

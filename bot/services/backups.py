@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bot import private_files
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -67,4 +68,6 @@ def rotate(folder: Path, keep: int) -> list[Path]:
     old = found[:-keep] if keep > 0 else found
     for path in old:
         path.unlink(missing_ok=True)
+    for path in found[len(old):]:
+        private_files.restrict(path)  # one written by an older version may be world-readable
     return old

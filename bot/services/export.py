@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from bot import private_files
 from bot.services.stats import Period
 from bot.storage.database import Database
 
@@ -114,7 +115,12 @@ def write_xlsx(sheets: Sequence[Sheet], target: Path | IO[bytes]) -> None:
                     cell.data_type = "s"  # a partner's text is never a formula
                 cells.append(cell)
             page.append(cells)
-    book.save(target)
+    if isinstance(target, Path):
+        private_files.make_dirs(target.parent)
+        with private_files.open_private(target) as file:
+            book.save(file)
+    else:
+        book.save(target)
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
@@ -125,11 +131,11 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
 
 def write_csv(sheets: Sequence[Sheet], folder: Path) -> list[Path]:
     """One UTF-8 CSV per sheet (with a BOM, so spreadsheet programs read Cyrillic)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_files.make_dirs(folder)
     written: list[Path] = []
     for sheet in sheets:
         path = folder / f"{sheet.name}.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as file:
+        with private_files.open_private(path, "w", encoding="utf-8-sig", newline="") as file:
             writer = csv.writer(file)
             writer.writerow(sheet.columns)
             writer.writerows(sheet.rows)

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
+from bot import private_files
 from bot.storage import files
 from bot.storage.database import Database
 from bot.storage.files import FileRow
@@ -15,6 +16,7 @@ from bot.storage.files import FileRow
 MAX_BYTES = 20 * 1024 * 1024  # what the Bot API's getFile serves
 DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png",
                   "image/gif": ".gif"}  # a GIF: the banner of an announcement (§2.2.5)
+KEPT_FILES = Path("files")  # under the data folder
 
 
 class Refused(Exception):
@@ -43,7 +45,7 @@ async def keep(
         raise Refused("file_too_big")
     digest = hashlib.sha256(data).hexdigest()
     suffix = ".jpg" if photo else DOCUMENT_TYPES[mime_type or ""]
-    relative = Path("files") / digest[:2] / f"{digest}{suffix}"
+    relative = KEPT_FILES / digest[:2] / f"{digest}{suffix}"
     await asyncio.to_thread(_write, data_dir / relative, data)
     async with db.transaction() as conn:
         again = await files.by_unique_id(conn, file_unique_id)  # a concurrent twin
@@ -59,7 +61,6 @@ async def keep(
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".part")
-    temporary.write_bytes(data)
+    private_files.write_bytes(temporary, data)
     temporary.replace(path)  # atomic: a crash never leaves half a file under the real name

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot import private_files
 from bot.config import Settings
 from bot.services.applications import NotAllowed
 from bot.services.files import MAX_BYTES, Refused
@@ -59,7 +60,7 @@ async def receive(db: Database, settings: Settings, *, report_id: int, telegram_
     data = await download()
     digest = hashlib.sha256(data).hexdigest()
     relative = PERSONAL / f"report-{report_id}-{digest[:16]}{suffix}"
-    await asyncio.to_thread(_write, settings.data_dir / relative, data)
+    await asyncio.to_thread(private_files.write_bytes, settings.data_dir / relative, data)
     async with db.transaction() as conn:
         done = await listeners.settle(
             conn, report_id, state="received", file_id=file_id, path=str(relative), now=now,
@@ -75,11 +76,6 @@ async def receive(db: Database, settings: Settings, *, report_id: int, telegram_
 def _suffix_of(name: str | None) -> str | None:
     lowered = (name or "").lower()
     return next((s for s in (".csv", ".xlsx") if lowered.endswith(s)), None)
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 async def decline(db: Database, *, report_id: int, telegram_id: int, now: datetime) -> bool:

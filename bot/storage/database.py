@@ -12,6 +12,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot import private_files
+
 BUSY_TIMEOUT_MS = 5000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -30,14 +32,18 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path) -> Database:
-        if path.parent != Path():
-            path.parent.mkdir(parents=True, exist_ok=True)
+        on_disk = str(path) != ":memory:"
+        if on_disk:
+            await asyncio.to_thread(private_files.create_empty, path)
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA foreign_keys = ON")
+        if on_disk:
+            # SQLite gives a new -wal/-shm the database file's mode; these may be older.
+            await asyncio.to_thread(_restrict_companions, path)
         return cls(conn, path)
 
     async def close(self) -> None:
@@ -106,8 +112,13 @@ def _fetch_one(conn: sqlite3.Connection, sql: str,
 
 
 def _prepare_target(target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
+    private_files.create_empty(target)  # the copy and its journal get the file's 0600
+
+
+def _restrict_companions(path: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        private_files.restrict(path.with_name(path.name + suffix))
 
 
 def available_migrations() -> list[tuple[int, str, str]]:

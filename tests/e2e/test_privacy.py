@@ -4,6 +4,10 @@ modes of every file and folder the bot writes."""
 from __future__ import annotations
 
 import logging
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +17,9 @@ from bot.localapi import LocalBotApi
 from bot.localapi.models import TgUser
 from tests.conftest import HEAD
 from tests.e2e.steps import say, tap
+from tests.e2e.test_process import run_cli
+from tests.e2e.test_report import PDF, answer_figures, approved_seminar
+from tests.localapi.conftest import make_png
 
 TYPED_PHONE = "8 (999) 765-43-21"
 
@@ -63,3 +70,73 @@ async def test_the_debug_setting_logs_the_update_with_its_content(
         assert "Что-то пошло не так" in (await api.next_message(zina.id)).text
     [logged] = [r for r in caplog.records if r.name == "bot.handlers.errors"]
     assert "Соколова" in logged.getMessage() and '"text": "/start"' in logged.getMessage()
+
+
+@pytest.fixture
+def permissive_umask() -> Iterator[None]:
+    """The usual 022, under which a plain open() makes 0644 files and 0755 folders."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def modes_under(root: Path) -> dict[str, int]:
+    """Every file and folder under `root` (itself included) → its permission bits."""
+    found = {".": stat.S_IMODE(root.stat().st_mode)}
+    for path in root.rglob("*"):
+        found[str(path.relative_to(root))] = stat.S_IMODE(path.stat().st_mode)
+    return found
+
+
+async def test_every_file_and_folder_the_bot_writes_is_its_owners_alone(
+    api: LocalBotApi, bot_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    permissive_umask: None,
+) -> None:
+    state = tmp_path / "state"  # nothing exists yet: the bot makes every folder
+    env = {**bot_env, "PARTNERDESK_DATABASE": str(state / "db" / "partnerdesk.sqlite3"),
+           "PARTNERDESK_DATA_DIR": str(state / "data"),
+           "PARTNERDESK_BACKUP_DIR": str(state / "backups")}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    app = build_application(load_settings())
+    async with polling(app, poll_timeout=1):
+        maria, anna = await approved_seminar(api, app, 903)
+        await answer_figures(api, anna)
+        await api.send_album(anna, [make_png(seed=i) for i in range(4)])  # photos
+        documents = await tap(api, anna, await api.next_message(anna.id, timeout=5), "Готово ✔")
+        assert "Бухгалтерские документы" in documents.text
+        await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
+        summary = await tap(api, anna, await api.next_message(anna.id), "Готово ✔")
+        await tap(api, anna, summary, "✅ Отправить отчёт")
+        card = [await api.next_message(maria.id) for _ in range(6)][-1]
+        await api.press(maria, card, "👥 Запросить список слушателей")
+        await api.next_message(anna.id)
+        await api.send_document(anna, "Имя;Телефон\nИван;+79990000000\n".encode(),
+                                filename="listeners.csv", mime_type="text/csv")
+        assert "список получен" in (await api.next_message(anna.id)).text
+        assert app.job_queue is not None
+        await app.job_queue.get_jobs_by_name("daily-backup")[0].run(app)
+        for args in (["db", "backup", str(state / "copies" / "partnerdesk.sqlite3")],
+                     ["export", "--from", "2000-01-01", "--to", "2100-12-31",
+                      str(state / "exports" / "program.xlsx")],
+                     ["export", "--from", "2000-01-01", "--to", "2100-12-31", "--format", "csv",
+                      str(state / "exports" / "csv")]):
+            assert (await run_cli(*args, env=env))[0] == 0
+        written = modes_under(state)  # while the bot runs: the -wal and -shm are there
+
+    names = set(written)
+    assert {"db/partnerdesk.sqlite3", "db/partnerdesk.sqlite3-wal", "db/partnerdesk.sqlite3-shm",
+            "copies/partnerdesk.sqlite3", "exports/program.xlsx",
+            "exports/csv/applications.csv"} <= names
+    assert len([n for n in names if n.startswith("backups/partnerdesk-")]) == 1
+    assert len([n for n in names if n.startswith("data/files/") and n.endswith(".jpg")]) == 4
+    assert len([n for n in names if n.startswith("data/files/") and n.endswith(".pdf")]) == 1
+    assert len([n for n in names if n.startswith("data/personal/report-")]) == 1
+    folders = {n for n in names if (state / n).is_dir()}
+    assert {".", "db", "data", "data/files", "data/personal", "backups", "copies", "exports",
+            "exports/csv"} <= folders
+    wrong = {name: oct(mode) for name, mode in written.items()
+             if mode != (0o700 if name in folders else 0o600)}
+    assert wrong == {}, f"not private (0600 files, 0700 folders): {wrong}"
