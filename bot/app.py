@@ -27,6 +27,7 @@ from bot.handlers import (
     invitations,
     join,
     listeners,
+    presence,
     reminders,
     report,
     request_cards,
@@ -83,6 +84,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     # Group dedupe.GROUP (-100), before everything: an update Telegram delivered again after
     # it was handled stops here (bot/handlers/dedupe.py).
     app.add_handler(dedupe.handler(), group=dedupe.GROUP)
+    # Group presence.GROUP (-90): every message or tap moves the sender's last_seen_at (hourly)
+    # and clears their blocked mark; it never stops an update.
+    app.add_handler(presence.handler(), group=presence.GROUP)
 
     # Group 0: commands, then buttons (each flow owns a callback prefix), then typed answers
     # to forms. Forms keep their state in SQLite, not in a ConversationHandler, so a restart
@@ -133,6 +137,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
                                 first=settings.reminders_interval, name="reminders")
     # Forget old update ids, personal-data retention, the daily backup (bot/handlers/upkeep.py).
     upkeep.schedule(app.job_queue, settings)
+    presence.schedule(app.job_queue)
     return app
 
 

@@ -21,6 +21,7 @@ from bot.i18n import Texts
 from bot.rules import Rulebook
 from bot.services.files import KEPT_FILES
 from bot.services.listeners import PERSONAL
+from bot.services.presence import Presence
 from bot.services.updates import HandledUpdates
 from bot.storage.database import Database
 
@@ -56,6 +57,7 @@ class Runtime:
     rulebook: Rulebook
     _db: Database | None = field(default=None, repr=False)
     _handled: HandledUpdates | None = field(default=None, repr=False)
+    _presence: Presence | None = field(default=None, repr=False)
     person_locks: PersonLocks = field(default_factory=PersonLocks, repr=False)
 
     @property
@@ -70,6 +72,12 @@ class Runtime:
             raise RuntimeError("the database is opened in post_init; no handler runs before it")
         return self._handled
 
+    @property
+    def presence(self) -> Presence:
+        if self._presence is None:
+            raise RuntimeError("the database is opened in post_init; no handler runs before it")
+        return self._presence
+
     async def open_database(self) -> list[str]:
         """Open the database and apply pending migrations; returns the migrations applied."""
         self._db = await Database.open(self.settings.database)
@@ -77,12 +85,17 @@ class Runtime:
         applied = await self._db.migrate()
         self._handled = HandledUpdates(self._db)
         await self._handled.load(self.clock.now())
+        self._presence = Presence(self._db)
+        await self._presence.load()
         return applied
 
     async def close_database(self) -> None:
         if self._handled is not None:
             await self._handled.flush()
             self._handled = None
+        if self._presence is not None:
+            await self._presence.flush()
+            self._presence = None
         if self._db is not None:
             await self._db.close()
             self._db = None

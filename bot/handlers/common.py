@@ -95,6 +95,7 @@ async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE)
     rt = runtime(context)
     blocked = change.new_chat_member.status == ChatMemberStatus.BANNED
     await set_blocked(rt.db, change.chat.id, blocked=blocked, now=rt.clock.now())
+    rt.presence.blocked(change.chat.id, blocked=blocked)
 
 
 def fallback_handlers() -> list[BaseHandler[Update, Any, Any]]:

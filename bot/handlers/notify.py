@@ -44,6 +44,7 @@ async def send_each(
         except Forbidden as exc:  # blocked the bot: skipped until they write again
             log.warning("user %s blocked the bot: %s", recipient, exc)
             await set_blocked(rt.db, recipient, blocked=True, now=rt.clock.now())
+            rt.presence.blocked(recipient)
             continue
         except BadRequest as exc:
             log.warning("could not notify %s: %s", recipient, exc)

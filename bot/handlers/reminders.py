@@ -157,6 +157,7 @@ async def deliver(bot: Bot, rt: Runtime, row: Due, token: str, stats: Stats) -> 
     except Forbidden as exc:
         log.warning("reminder %s: user %s blocked the bot: %s", row.id, row.recipient_id, exc)
         await reminders.blocked(db, row, token, rt.clock.now())
+        rt.presence.blocked(row.recipient_id)
         stats.blocked += 1
     except BadRequest as exc:  # a NetworkError subclass, but retrying would not help
         log.warning("reminder %s not sent to %s: %s", row.id, row.recipient_id, exc)

@@ -58,3 +58,25 @@ async def touch(
 async def set_blocked(conn: aiosqlite.Connection, telegram_id: int, at: datetime | None) -> None:
     await conn.execute("UPDATE users SET blocked_at = ? WHERE telegram_id = ?",
                        (at.isoformat() if at else None, telegram_id))
+
+
+async def mark_seen(conn: aiosqlite.Connection, seen: list[tuple[int, datetime]]) -> None:
+    """Move `last_seen_at` on to each moment (never back: /start may have written a later one)."""
+    await conn.executemany(
+        "UPDATE users SET last_seen_at = ?1"
+        " WHERE telegram_id = ?2 AND julianday(last_seen_at) < julianday(?1)",
+        [(moment.isoformat(), telegram_id) for telegram_id, moment in seen],
+    )
+
+
+async def clear_blocked(conn: aiosqlite.Connection, telegram_id: int) -> bool:
+    """Unmark a user marked as having blocked the bot; False when they were not marked."""
+    cursor = await conn.execute(
+        "UPDATE users SET blocked_at = NULL WHERE telegram_id = ? AND blocked_at IS NOT NULL",
+        (telegram_id,))
+    return cursor.rowcount > 0
+
+
+async def blocked_ids(conn: aiosqlite.Connection) -> set[int]:
+    async with conn.execute("SELECT telegram_id FROM users WHERE blocked_at IS NOT NULL") as cursor:
+        return {int(row[0]) for row in await cursor.fetchall()}
