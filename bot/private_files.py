@@ -83,5 +83,5 @@ def restrict(path: Path, mode: int = FILE_MODE) -> None:
             os.chmod(path, mode)
     except FileNotFoundError:
         return
-    except PermissionError:
-        log.warning("could not make %s private (mode %o): not its owner", path, mode)
+    except OSError as exc:  # not its owner, a read-only mount: reading it may still work
+        log.warning("could not make %s private (mode %o): %s", path, mode, exc.strerror)

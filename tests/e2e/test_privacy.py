@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,3 +141,17 @@ async def test_every_file_and_folder_the_bot_writes_is_its_owners_alone(
     wrong = {name: oct(mode) for name, mode in written.items()
              if mode != (0o700 if name in folders else 0o600)}
     assert wrong == {}, f"not private (0600 files, 0700 folders): {wrong}"
+
+
+async def test_files_an_older_version_left_world_readable_are_made_private_at_start(
+    api: LocalBotApi, bot_env: dict[str, str], permissive_umask: None,
+) -> None:
+    database, data = Path(bot_env["PARTNERDESK_DATABASE"]), Path(bot_env["PARTNERDESK_DATA_DIR"])
+    sqlite3.connect(database).close()
+    for folder in (data / "files" / "ab", data / "personal"):
+        folder.mkdir(parents=True)
+    assert stat.S_IMODE(database.stat().st_mode) == 0o644
+    async with polling(build_application(load_settings()), poll_timeout=1):
+        modes = {path: stat.S_IMODE(path.stat().st_mode)
+                 for path in (database, data / "files", data / "personal")}
+    assert modes == {database: 0o600, data / "files": 0o700, data / "personal": 0o700}
