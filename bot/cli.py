@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.cli_rules import add_rules_commands
 from bot.clock import Clock
@@ -18,6 +18,9 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.services import privacy
 from bot.status import collect
 from bot.storage.database import Database
+
+if TYPE_CHECKING:  # only `run` needs telegram, imported there
+    from bot.app import AnyApplication
 
 EXIT_USAGE = 2
 T = TypeVar("T")
@@ -115,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging() -> None:
+def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -128,17 +131,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_USAGE
-    from bot.app import ALLOWED_UPDATES, build_application  # only `run` needs telegram
+    from bot.app import build_application  # only `run` needs telegram
 
-    _configure_logging()
-    app = build_application(settings)
+    configure_logging()
+    serve(build_application(settings), settings)
+    return 0
+
+
+def serve(app: AnyApplication, settings: Settings) -> None:
+    """Take updates until stopped: a webhook server when a URL is set, else long polling."""
     if settings.webhook_url:
         from bot.webhook import run_webhook
 
         run_webhook(app, settings)
     else:
+        from bot.app import ALLOWED_UPDATES
+
         app.run_polling(allowed_updates=ALLOWED_UPDATES)
-    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -147,7 +156,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"partnerdesk: --port {args.port} is not a port", file=sys.stderr)
         return EXIT_USAGE
-    _configure_logging()
+    configure_logging()
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         asyncio.run(serve(args.dir, args.port, fresh=args.reset))
