@@ -179,6 +179,14 @@ async def kill_at_random(bot: Bot, rng: random.Random, days_later: int, kills: i
         await bot.start(days_later)
 
 
+def first_stuck(api: LocalBotApi, people: list[Person]) -> str:
+    """The chat of the first person left without an answer, to read in a failure."""
+    stuck = next((p for p in people if p.unanswered), None)
+    if stuck is None:
+        return ""
+    return "\n".join(f"{type(m).__name__} {m.text[:70]!r}" for m in api.transcript(stuck.user))
+
+
 def count(api: LocalBotApi, user: TgUser, wanted: Callable[[str], bool]) -> int:
     return sum(1 for message in api.bot_messages(user) if wanted(message.text))
 
@@ -223,10 +231,7 @@ async def test_sigkill_while_people_apply_report_and_decide_loses_no_message(
           f" cards {sum(cards.values())} for {len(cards)} subjects;"
           f" repeated notifications {repeats}")
 
-    stuck = next((p for p in people if p.unanswered), None)
-    assert unanswered == [], "\n".join(map(str, [seed, unanswered[:10], *(stuck and [
-        (getattr(m, "message_id", None), type(m).__name__, m.text[:60])
-        for m in api.transcript(stuck.user)] or [])]))
+    assert unanswered == [], f"seed {seed}: {unanswered[:10]}\n{first_stuck(api, people)}"
     with sqlite3.connect(bot_env["PARTNERDESK_DATABASE"]) as db:
         applications = [row[0] for row in db.execute("SELECT id FROM applications")]
         assert len(applications) == PARTNERS
