@@ -149,6 +149,7 @@ async def _open(app: AnyApplication) -> None:
     job_queue = app.job_queue
     assert job_queue is not None
     rt.outbox.waker = lambda delay: _wake(job_queue, delay)
+    rt.outbox.wake()  # what a stop left in the outbox goes out now, not at the first tick
     await outbox.report_unreachable(app.bot, rt)
     how = "webhook" if rt.settings.webhook_url else "polling for updates"
     log.info("Partner Desk @%s is up; %s", app.bot.username, how)
