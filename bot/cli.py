@@ -223,7 +223,7 @@ def _on_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -
 def cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings()
     now = Clock(settings.timezone).now()
-    found = _on_database(settings, lambda db: collect(db, now=now))
+    found = _on_database(settings, lambda db: collect(db, now=now, settings=settings))
     if found is None:
         return 1
     print(json.dumps(found.as_dict(), indent=2) if args.json else "\n".join(found.lines()))

@@ -44,6 +44,22 @@ class PersonLocks:
                 del self._users[telegram_id], self._locks[telegram_id]
 
 
+class OutboxWakeup:
+    """Wakes the outbox dispatcher right after a commit wrote messages, so they go out within
+    seconds rather than at the next tick. One dispatch runs at a time: a wake while it runs
+    makes it run once more."""
+
+    def __init__(self) -> None:
+        self.waker: Callable[[float], None] | None = None  # (delay in seconds); set at start
+        self.lock = asyncio.Lock()  # held by the dispatch that runs
+        self.again = False  # woken while it ran: look for messages once more
+
+    def wake(self, delay: float = 0.0) -> None:
+        """Dispatch now (after a commit), or in `delay` seconds (a retry falls due)."""
+        if self.waker is not None:
+            self.waker(delay)
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -53,6 +69,7 @@ class Runtime:
     _db: Database | None = field(default=None, repr=False)
     _handled: HandledUpdates | None = field(default=None, repr=False)
     person_locks: PersonLocks = field(default_factory=PersonLocks, repr=False)
+    outbox: OutboxWakeup = field(default_factory=OutboxWakeup, repr=False)
 
     @property
     def db(self) -> Database:
