@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, JobQueue
 
 from bot.bot_api_http import AiohttpRequest
 from bot.clock import Clock
@@ -27,6 +27,7 @@ from bot.handlers import (
     invitations,
     join,
     listeners,
+    outbox,
     presence,
     reminders,
     report,
@@ -132,7 +133,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     # Ledger lots past their last valid day are written off (idempotent, so hourly is safe).
     app.job_queue.run_repeating(balance.expire_job, interval=balance.EXPIRY_CHECK_SECONDS,
                                 first=120, name="ledger-expiry")
-    # The reminders outbox (bot/storage/reminders.py): due rows claimed and sent every run.
+    # The outbox of reminders and messages (bot/storage/reminders.py): due rows claimed and
+    # sent every run, and at once after a commit that wrote some (Runtime.outbox).
     app.job_queue.run_repeating(reminders.dispatch_job, interval=settings.reminders_interval,
                                 first=settings.reminders_interval, name="reminders")
     # Forget old update ids, personal-data retention, the daily backup (bot/handlers/upkeep.py).
@@ -147,12 +149,25 @@ async def _open(app: AnyApplication) -> None:
     if applied:
         log.info("database %s migrated: %s", rt.settings.database, ", ".join(applied))
     await set_default_commands(app.bot, rt)
+    # A commit that wrote messages wakes the outbox at once; the repeating job is the safety
+    # net. Roles nobody can reach yet are named in the log and the ops chat.
+    job_queue = app.job_queue
+    assert job_queue is not None
+    rt.outbox.waker = lambda delay: _wake(job_queue, delay)
+    rt.outbox.wake()  # what a stop left in the outbox goes out now, not at the first tick
+    await outbox.report_unreachable(app.bot, rt)
     how = "webhook" if rt.settings.webhook_url else "polling for updates"
     log.info("Partner Desk @%s is up; %s", app.bot.username, how)
 
 
+def _wake(job_queue: JobQueue[Any], delay: float) -> None:
+    job_queue.run_once(reminders.wake_job, delay, name="outbox-wake")
+
+
 async def _close(app: AnyApplication) -> None:
-    await runtime_of(app).close_database()
+    rt = runtime_of(app)
+    rt.outbox.waker = None
+    await rt.close_database()
 
 
 @asynccontextmanager

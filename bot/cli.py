@@ -11,7 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.cli_rules import add_rules_commands
 from bot.clock import Clock
@@ -20,6 +20,9 @@ from bot.private_files import PRIVATE_UMASK
 from bot.services import privacy
 from bot.status import collect
 from bot.storage.database import Database
+
+if TYPE_CHECKING:  # only `run` needs telegram, imported there
+    from bot.app import AnyApplication
 
 EXIT_USAGE = 2
 T = TypeVar("T")
@@ -117,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging() -> None:
+def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -130,18 +133,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_USAGE
-    from bot.app import ALLOWED_UPDATES, build_application  # only `run` needs telegram
+    from bot.app import build_application  # only `run` needs telegram
 
-    _configure_logging()
+    configure_logging()
     os.umask(PRIVATE_UMASK)  # whatever a library writes on its own is private too
-    app = build_application(settings)
+    serve(build_application(settings), settings)
+    return 0
+
+
+def serve(app: AnyApplication, settings: Settings) -> None:
+    """Take updates until stopped: a webhook server when a URL is set, else long polling."""
     if settings.webhook_url:
         from bot.webhook import run_webhook
 
         run_webhook(app, settings)
     else:
+        from bot.app import ALLOWED_UPDATES
+
         app.run_polling(allowed_updates=ALLOWED_UPDATES)
-    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -150,7 +159,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"partnerdesk: --port {args.port} is not a port", file=sys.stderr)
         return EXIT_USAGE
-    _configure_logging()
+    configure_logging()
     os.umask(PRIVATE_UMASK)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
@@ -218,7 +227,7 @@ def _on_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -
 def cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings()
     now = Clock(settings.timezone).now()
-    found = _on_database(settings, lambda db: collect(db, now=now))
+    found = _on_database(settings, lambda db: collect(db, now=now, settings=settings))
     if found is None:
         return 1
     print(json.dumps(found.as_dict(), indent=2) if args.json else "\n".join(found.lines()))

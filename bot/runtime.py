@@ -49,6 +49,22 @@ class PersonLocks:
                 del self._users[telegram_id], self._locks[telegram_id]
 
 
+class OutboxWakeup:
+    """Wakes the outbox dispatcher right after a commit wrote messages, so they go out within
+    seconds rather than at the next tick. One dispatch runs at a time: a wake while it runs
+    makes it run once more."""
+
+    def __init__(self) -> None:
+        self.waker: Callable[[float], None] | None = None  # (delay in seconds); set at start
+        self.lock = asyncio.Lock()  # held by the dispatch that runs
+        self.again = False  # woken while it ran: look for messages once more
+
+    def wake(self, delay: float = 0.0) -> None:
+        """Dispatch now (after a commit), or in `delay` seconds (a retry falls due)."""
+        if self.waker is not None:
+            self.waker(delay)
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -59,6 +75,7 @@ class Runtime:
     _handled: HandledUpdates | None = field(default=None, repr=False)
     _presence: Presence | None = field(default=None, repr=False)
     person_locks: PersonLocks = field(default_factory=PersonLocks, repr=False)
+    outbox: OutboxWakeup = field(default_factory=OutboxWakeup, repr=False)
 
     @property
     def db(self) -> Database:
@@ -85,7 +102,7 @@ class Runtime:
         applied = await self._db.migrate()
         self._handled = HandledUpdates(self._db)
         await self._handled.load(self.clock.now())
-        self._presence = Presence(self._db)
+        self._presence = Presence(self._db, wake_outbox=self.outbox.wake)
         await self._presence.load()
         return applied
 

@@ -9,17 +9,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.config import Role
 from bot.forms import engine
 from bot.forms.application import APPLICATION, EVENTS, SPECIAL, kind_of
 from bot.forms.costs import COMPENSABLE
 from bot.forms.engine import SUMMARY, Draft
-from bot.handlers import cards, forms
+from bot.handlers import forms
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.handlers.render import answer_lines, assessment_lines, fitted
 from bot.runtime import Runtime, runtime
-from bot.services import applications, decisions, partners
+from bot.services import applications, decisions, outbox, partners
 from bot.services.applications import NotAllowed
-from bot.storage.applications import ApplicationRow
 
 ACTION = "a"
 TEXTS = "forms.apply"
@@ -178,38 +178,26 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
         await context.bot.send_message(user.id, refusal, parse_mode=ParseMode.HTML)
         return
     changing = await decisions.draft_application(rt.db, user.id)
-    note: cards.Note | None = None
     try:
         if changing is None:
             row, _ = await applications.submit(rt.db, rt.rulebook, telegram_id=user.id,
-                                               draft=draft, now=rt.clock.now())
+                                               draft=draft, now=rt.clock.now(),
+                                               settings=rt.settings)
         else:
-            resubmitted = await decisions.resubmit(
+            row = (await decisions.resubmit(
                 rt.db, rt.rulebook, telegram_id=user.id, application_id=changing, draft=draft,
-                now=rt.clock.now(),
-            )
-            row = resubmitted.application
-            note = _changes_note(rt, row, resubmitted.changed)
+                now=rt.clock.now(), settings=rt.settings,
+            )).application
     except NotAllowed:
         await query.answer(rt.text(user, "apply.cannot_send"), show_alert=True)
         return
+    rt.outbox.wake()  # the cards to whoever decides are in the outbox
     await query.answer(rt.text(user, "apply.sent_short"))
     await query.edit_message_reply_markup(None)  # the draft (and its prompt) is gone now
-    await context.bot.send_message(user.id, rt.text(user, "apply.sent", id=row.id),
-                                   parse_mode=ParseMode.HTML)
-    await cards.deliver(context.bot, rt, row, note=note)
-
-
-def _changes_note(rt: Runtime, row: ApplicationRow, changed: dict[str, Any]) -> cards.Note:
-    """For the manager's card: which answers the partner changed."""
-
-    def note(language: str) -> str:
-        t = rt.speaker(language)
-        known = rt.texts.keys(language)
-        labels = [t(f"{TEXTS}.{key}.label") for key in changed if f"{TEXTS}.{key}.label" in known]
-        return t("cards.changed", version=row.version, fields=", ".join(labels) or "—")
-
-    return note
+    reached = await outbox.deciders_reachable(rt.db, rt.settings, Role(row.role))
+    await context.bot.send_message(
+        user.id, rt.text(user, "apply.sent" if reached else "apply.sent_waiting", id=row.id),
+        parse_mode=ParseMode.HTML)
 
 
 async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, application_id: int) -> None:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from bot.config import Role
 from bot.forms.application import APPLICATION
 from bot.forms.fields import format_rubles
+from bot.handlers import outbox
 from bot.handlers.callbacks import encode
-from bot.handlers.notify import reachable
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
+from bot.rules import report_due
 from bot.runtime import Runtime
+from bot.services import outbox as outbox_service
+from bot.services.outbox import Subject
+from bot.storage import applications as applications_repo
 from bot.storage import decisions as decisions_repo
 from bot.storage import partners as partners_repo
 from bot.storage.applications import ApplicationRow
@@ -127,61 +130,78 @@ def decision_buttons(rt: Runtime, language: str, row: ApplicationRow,
 
 def recipients(rt: Runtime, row: ApplicationRow) -> list[int]:
     """The team chat when there is one, else the members of the card's role."""
-    if rt.settings.managers_chat is not None:
-        return [rt.settings.managers_chat]
-    return list(rt.settings.members_of(Role(row.role)))
+    return outbox_service.deciders(rt.settings, Role(row.role))
 
 
 async def language_of(rt: Runtime, chat_id: int) -> str:
-    row = await rt.db.fetch_one("SELECT language FROM users WHERE telegram_id = ?", (chat_id,))
-    return str(row[0]) if row else rt.texts.default_language
+    return await outbox.language_of(rt, chat_id)
 
 
-async def send_card(bot: Bot, rt: Runtime, row: ApplicationRow, chat_id: int,
-                    note: Note | None = None) -> None:
+async def send_card(bot: Bot, rt: Runtime, row: ApplicationRow, chat_id: int) -> None:
+    """A fresh copy of the card, asked for from /pending: the answer to the manager's own tap."""
     language = await language_of(rt, chat_id)
     head = chat_id in rt.settings.managers.get(Role.HEAD, ())
     message = await bot.send_message(
-        chat_id, await card_text(rt, language, row, note=note), parse_mode=ParseMode.HTML,
+        chat_id, await card_text(rt, language, row), parse_mode=ParseMode.HTML,
         reply_markup=decision_buttons(rt, language, row, head=head),
     )
-    async with rt.db.transaction() as conn:
-        await decisions_repo.add_card(conn, chat_id=chat_id, message_id=message.message_id,
-                                      application_id=row.id, version=row.version)
+    await outbox_service.card_copy_sent(rt.db, Subject.APPLICATION, row.id, row.version,
+                                        chat_id, message.message_id, rt.clock.now())
 
 
-async def deliver(bot: Bot, rt: Runtime, row: ApplicationRow, note: Note | None = None,
-                  to: list[int] | None = None) -> int:
-    """Send the card to whoever decides it; returns how many got it."""
-    targets = to if to is not None else recipients(rt, row)
-    if rt.settings.managers_chat is None or to is not None:
-        targets = await reachable(rt, targets)
-    delivered = 0
-    for chat_id in targets:
-        try:
-            await send_card(bot, rt, row, chat_id, note)
-        except BadRequest as exc:
-            log.warning("card #%s not sent to %s: %s", row.id, chat_id, exc)
-            continue
-        delivered += 1
-    return delivered
+async def note_text(rt: Runtime, language: str, note: dict[str, Any]) -> str:
+    """A remark above a card, kept in the outbox row as its key and ids."""
+    key = str(note["key"])
+    if key == "cards.changed":
+        known = rt.texts.keys(language)
+        labels = [rt.texts.render(language, f"forms.apply.{field}.label")
+                  for field in note.get("fields", ()) if f"forms.apply.{field}.label" in known]
+        return rt.texts.render(language, key, version=note["version"],
+                               fields=", ".join(labels) or "—")
+    if key == "cards.reassigned_note":
+        return rt.texts.render(language, key, name=await person_name(rt, int(note["by"])))
+    return rt.texts.render(language, key, days=note.get("days"))
 
 
-async def close_cards(bot: Bot, rt: Runtime, row: ApplicationRow,
-                      decision: DecisionRow) -> None:
-    """Every copy of the card shows the decision, who made it and when; no buttons left."""
-    async with rt.db.conn.execute(
-        "SELECT chat_id, message_id FROM cards WHERE application_id = ? AND version = ?",
-        (row.id, decision.version),
-    ) as cursor:
-        copies: list[Any] = list(await cursor.fetchall())
-    for chat_id, message_id in copies:
-        language = await language_of(rt, chat_id)
-        try:
-            await bot.edit_message_text(
-                await card_text(rt, language, row, decision), chat_id=chat_id,
-                message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=None,
-            )
-        except BadRequest as exc:
-            if "not modified" not in str(exc) and "not found" not in str(exc):
-                raise
+# --- the application's messages in the outbox (bot/handlers/outbox.py) -------------------------
+
+async def _open_card(rt: Runtime, language: str, application_id: int, version: int,
+                     chat_id: int, note: dict[str, Any] | None) -> outbox.Outgoing | None:
+    row = await applications_repo.get(rt.db.conn, application_id)
+    if row is None or row.version != version or row.status != "pending":
+        return None  # decided (or changed) meanwhile: nothing to decide on this card
+    remark = await note_text(rt, language, note) if note else None
+    head = chat_id in rt.settings.managers.get(Role.HEAD, ())
+    text = await card_text(rt, language, row, note=(lambda _: remark) if remark else None)
+    return outbox.Outgoing(text, decision_buttons(rt, language, row, head=head))
+
+
+async def _closed_card(rt: Runtime, language: str, application_id: int,
+                       version: int) -> str | None:
+    row = await applications_repo.get(rt.db.conn, application_id)
+    decision = await decisions_repo.latest(rt.db.conn, application_id)
+    if row is None or decision is None:
+        return None
+    return await card_text(rt, language, row, decision)
+
+
+async def _outcome(rt: Runtime, language: str, application_id: int,
+                   version: int) -> outbox.Outgoing | None:
+    row = await applications_repo.get(rt.db.conn, application_id)
+    decision = await decisions_repo.latest(rt.db.conn, application_id)
+    if row is None or decision is None or decision.version != version:
+        return None
+    t = rt.speaker(language)
+    due = report_due(rt.rulebook, date.fromisoformat(row.event_date))
+    text = t(f"decided.{decision.action}", id=row.id, title=row.title,
+             figures=figures(rt, language, decision.points, decision.compensation),
+             report_due=due.strftime("%d.%m.%Y"), event_date=short_date(row.event_date),
+             reason=reason_text(rt, language, decision.reason))
+    markup = None
+    if decision.action == "changes_requested":
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            t("decided.fix"), callback_data=encode("a", "fix", row.id))]])
+    return outbox.Outgoing(text, markup)
+
+
+outbox.register_views(Subject.APPLICATION, outbox.CardViews(_open_card, _closed_card, _outcome))

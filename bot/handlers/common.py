@@ -31,6 +31,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         rt.db, telegram_id=user.id, first_name=user.first_name, username=user.username,
         language=rt.language(user), now=rt.clock.now(),
     )
+    if seen.released:
+        rt.outbox.wake()  # what waited for them in the outbox goes out now
     if rt.settings.is_manager(user.id):
         await set_manager_commands(context.bot, rt, user.id)
         text = rt.text(user, "start.manager", name=user.first_name, roles=rt.role_names(user))

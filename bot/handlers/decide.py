@@ -7,7 +7,7 @@ that the presser holds the card's role and that this version is still undecided.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from telegram import (
@@ -25,9 +25,8 @@ from bot.forms.fields import format_rubles
 from bot.forms.parsing import Invalid, parse_money
 from bot.handlers import cards
 from bot.handlers.callbacks import card_press, encode, pattern
-from bot.handlers.notify import send_each
+from bot.handlers.notify import answer_quietly
 from bot.handlers.render import short_date
-from bot.rules import report_due
 from bot.runtime import Runtime, runtime
 from bot.services import decisions
 from bot.services.decisions import Action, Outcome, Result
@@ -254,11 +253,9 @@ async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, row: Appli
         if query is not None:
             await query.answer(t("cards.not_yours"), show_alert=True)
         return
+    rt.outbox.wake()  # the card's copies closed and the partner told, by the outbox
     if query is not None:
-        await query.answer(t(f"cards.done.{action.value}"))
-    assert result.application is not None and result.decision is not None
-    await cards.close_cards(context.bot, rt, result.application, result.decision)
-    await _tell_partner(context, rt, result)
+        await answer_quietly(query, t(f"cards.done.{action.value}"))
 
 
 async def _already(update: Update, context: ContextTypes.DEFAULT_TYPE, row: ApplicationRow,
@@ -280,25 +277,6 @@ async def _already(update: Update, context: ContextTypes.DEFAULT_TYPE, row: Appl
         await update.effective_message.reply_text(text)
 
 
-async def _tell_partner(context: ContextTypes.DEFAULT_TYPE, rt: Runtime, result: Result) -> None:
-    row, decision = result.application, result.decision
-    assert row is not None and decision is not None
-    language = await cards.language_of(rt, row.author_id)
-    t = rt.speaker(language)
-    due = report_due(rt.rulebook, date.fromisoformat(row.event_date))
-    text = t(f"decided.{decision.action}", id=row.id, title=row.title,
-             figures=cards.figures(rt, language, decision.points, decision.compensation),
-             report_due=due.strftime("%d.%m.%Y"),
-             event_date=short_date(row.event_date),
-             reason=cards.reason_text(rt, language, decision.reason))
-    markup = None
-    if decision.action == Action.CHANGES.value:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-            t("decided.fix"), callback_data=encode("a", "fix", row.id))]])
-    await send_each(rt, [row.author_id], lambda chat_id: context.bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup))
-
-
 async def _reassign(update: Update, context: ContextTypes.DEFAULT_TYPE, row: ApplicationRow,
                     role: Role) -> None:
     rt = runtime(context)
@@ -308,33 +286,23 @@ async def _reassign(update: Update, context: ContextTypes.DEFAULT_TYPE, row: App
     if user.id not in rt.settings.managers.get(Role.HEAD, ()):
         await query.answer(t("cards.not_yours"), show_alert=True)
         return
-    moved = await decisions.reassign(rt.db, application_id=row.id, role=role, by=user.id,
-                                     now=rt.clock.now())
+    moved = await decisions.reassign(rt.db, rt.settings, application_id=row.id, role=role,
+                                     by=user.id, now=rt.clock.now())
     if moved is None:
         await _already(update, context, row)
         return
+    rt.outbox.wake()
     await query.answer(t("cards.reassigned", role=t(f"common.role.{role.value}")))
     await query.edit_message_reply_markup(None)
-    await cards.deliver(
-        context.bot, rt, moved, to=list(rt.settings.members_of(role)),
-        note=lambda language: rt.texts.render(language, "cards.reassigned_note",
-                                              name=user.first_name),
-    )
 
 
 async def escalate_stalled(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Repeating job: an application waiting too long goes to the head, once."""
     rt = runtime(context)
     now = rt.clock.now()
-    heads = list(rt.settings.managers.get(Role.HEAD, ()))
     for row in await decisions.stalled(rt.db, rt.rulebook, now):
-        if not await decisions.mark_escalated(rt.db, row.id, now):
-            continue  # another worker got there first
-        await cards.deliver(
-            context.bot, rt, row, to=heads,
-            note=lambda language: rt.texts.render(
-                language, "cards.escalated", days=decisions.ESCALATE_AFTER_WORKING_DAYS),
-        )
+        if await decisions.escalate(rt.db, rt.settings, row, now):
+            rt.outbox.wake()
 
 
 def _head_or_roles(rt: Runtime, user: User) -> tuple[str, ...] | None:

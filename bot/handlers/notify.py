@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
+from telegram import CallbackQuery
 from telegram.error import BadRequest, Forbidden
 
 from bot.runtime import Runtime
@@ -51,3 +52,13 @@ async def send_each(
             continue
         delivered.append(recipient)
     return delivered
+
+
+async def answer_quietly(query: CallbackQuery, text: str | None = None,
+                         show_alert: bool = False) -> None:
+    """Answer a press whose effect is already committed. A press queued while the bot was down
+    is «too old» to answer: nothing is lost but the toast, so that is no error."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        log.info("callback %s not answered: %s", query.id, exc.message)

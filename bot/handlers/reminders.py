@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -25,17 +24,18 @@ from telegram.error import (
     RetryAfter,
 )
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.forms.fields import format_rubles
+from bot.handlers import outbox
 from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.outbox import retry_after_seconds
 from bot.handlers.render import short_date
 from bot.rules import report_due
 from bot.runtime import Runtime, runtime
 from bot.services import reminders
 from bot.services.applications import NotAllowed
 from bot.services.reminders import Digest, Overview
-from bot.services.timeline import OPTIONAL, TIMELINES, Kind, is_quiet
+from bot.services.timeline import OPTIONAL, TIMELINES, Kind
 from bot.storage import copartners as copartners_repo
 from bot.storage.applications import ApplicationRow
 from bot.storage.reminders import Due, parse_utc
@@ -60,7 +60,8 @@ class Stats:
     retried: int = 0    # 429 or network: planned again
     failed: int = 0
     blocked: int = 0
-    empty: int = 0      # digests with nothing in them
+    empty: int = 0      # digests with nothing in them, messages with nothing left to say
+    waiting: int = 0    # messages for someone who has not started the bot
     settled: Counter[str] = field(default_factory=Counter)  # not sent, and why
 
 
@@ -76,11 +77,33 @@ _DAILY = "partnerdesk.reminders.daily"
 
 
 async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Repeating job: send what is due. Everything it needs is in the database."""
+    """Repeating job, and the one-off run a wake schedules (Runtime.outbox): send what is due.
+    Everything it needs is in the database."""
     daily = context.bot_data.setdefault(_DAILY, Daily())
-    stats = await dispatch(context.bot, runtime(context), daily=daily)
-    if stats.batches:
-        log.info("reminders: %s", stats)
+    await _dispatch_once_at_a_time(context.bot, runtime(context), daily)
+
+
+async def wake_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one-off run a wake schedules (Runtime.outbox): the messages that are due, at once;
+    reminders keep to the repeating job."""
+    await _dispatch_once_at_a_time(context.bot, runtime(context), None)
+
+
+async def _dispatch_once_at_a_time(bot: Bot, rt: Runtime, daily: Daily | None) -> None:
+    """One dispatch at a time. The repeating job (with `daily`) waits its turn; a wake (without:
+    messages only) while one runs makes that one look for messages again when it ends."""
+    wakeup = rt.outbox
+    if daily is None and wakeup.lock.locked():
+        wakeup.again = True
+        return
+    async with wakeup.lock:
+        wakeup.again = True
+        while wakeup.again:
+            wakeup.again = False
+            stats = await dispatch(bot, rt, daily=daily, messages_only=daily is None)
+            daily = None
+            if stats.batches:
+                log.info("reminders: %s", stats)
 
 
 async def plan_daily(rt: Runtime, daily: Daily) -> None:
@@ -93,17 +116,17 @@ async def plan_daily(rt: Runtime, daily: Daily) -> None:
 
 
 async def dispatch(bot: Bot, rt: Runtime, budget: float | None = None,
-                   daily: Daily | None = None) -> Stats:
+                   daily: Daily | None = None, *, messages_only: bool = False) -> Stats:
     """Claim due rows batch by batch and send them, until none is due or `budget` seconds
-    (by default the interval less a second, so runs neither overlap nor get skipped) pass."""
+    (by default the interval less a second, so runs neither overlap nor get skipped) pass.
+    `messages_only`: the outbox's messages, not reminders (a wake after a commit)."""
     stats = Stats()
     now = rt.clock.now()
     released = await reminders.release_expired(rt.db, now)
     if released:
         log.warning("reminders: %d claim(s) left by a stopped dispatcher released", released)
-    await plan_daily(rt, daily or Daily())
-    if is_quiet(now, reminders.policy_for(rt.settings)):
-        return stats  # nothing goes out at night; what is due waits for the morning
+    if not messages_only:
+        await plan_daily(rt, daily or Daily())
     config = rt.settings
     interval = config.reminders_interval
     limit = budget if budget is not None else max(interval - 1.0, interval / 2)
@@ -118,11 +141,12 @@ async def dispatch(bot: Bot, rt: Runtime, budget: float | None = None,
     while time.monotonic() - started + last < limit:
         begun = time.monotonic()
         batch = await reminders.claim_due(rt.db, rt.settings, rt.rulebook, rt.clock.now(),
-                                          config.reminders_batch)
+                                          config.reminders_batch, messages_only=messages_only)
         if not batch.examined:
             break
         stats.batches += 1
         stats.settled.update(batch.settled)
+        await outbox.report_given_up(bot, rt, batch.given_up)
         results = await asyncio.gather(*(one(row, batch.token) for row in batch.to_send),
                                        return_exceptions=True)
         for error in (r for r in results if isinstance(r, BaseException)):
@@ -131,15 +155,12 @@ async def dispatch(bot: Bot, rt: Runtime, budget: float | None = None,
     return stats
 
 
-def retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # an int unless PTB_TIMEDELTA is set, with a warning
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 async def deliver(bot: Bot, rt: Runtime, row: Due, token: str, stats: Stats) -> None:
     """Send one claimed row and record how it ended; never raises for a send that failed."""
+    if row.payload:  # a message, not a reminder
+        ended = await outbox.deliver(bot, rt, row, token)
+        setattr(stats, ended, getattr(stats, ended) + 1)
+        return
     db, settings = rt.db, rt.settings
     try:
         message = await compose(rt, row)

@@ -14,21 +14,20 @@ from typing import Any
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
-from bot.config import Role
 from bot.forms.request_fields import OneFile
 from bot.forms.requests import REQUEST_FORMS
-from bot.handlers import cards
+from bot.handlers import cards, outbox
 from bot.handlers.callbacks import card_press, encode, pattern
 from bot.handlers.decide import ask_typed
-from bot.handlers.notify import reachable, send_each
+from bot.handlers.notify import answer_quietly
 from bot.handlers.render import answer_lines, fitted, short_date
 from bot.rules.announcement_limits import Limit
 from bot.runtime import Runtime, runtime
 from bot.services import requests as requests_service
 from bot.services import support as support_service
+from bot.services.outbox import Subject
 from bot.services.requests import Outcome, Verb
 from bot.services.routing import may_decide
 from bot.storage import applications as applications_repo
@@ -38,6 +37,7 @@ from bot.storage import partners as partners_repo
 from bot.storage import requests as requests_repo
 from bot.storage.applications import ApplicationRow
 from bot.storage.decisions import Awaited
+from bot.storage.files import FileRow
 from bot.storage.requests import RequestRow
 
 log = logging.getLogger(__name__)
@@ -176,41 +176,70 @@ def buttons(rt: Runtime, language: str, row: RequestRow) -> InlineKeyboardMarkup
     ])
 
 
-def recipients(rt: Runtime, row: RequestRow) -> list[int]:
-    """The team chat when there is one, else the members of the request's role."""
-    if rt.settings.managers_chat is not None:
-        return [rt.settings.managers_chat]
-    return list(rt.settings.members_of(Role(row.role)))
+def _files(kept: list[FileRow]) -> outbox.Prelude:
+    """The request's files (banner, logo, presentation) before its card."""
+
+    async def send(bot: Bot, chat_id: int) -> None:
+        for file in kept:
+            if file.kind == "photo":
+                await bot.send_photo(chat_id, file.file_id)
+            else:
+                await bot.send_document(chat_id, file.file_id)
+
+    return send
 
 
-async def deliver(bot: Bot, rt: Runtime, row: RequestRow) -> int:
-    """The request's files (banner, logo, presentation), then the card, to whoever decides."""
-    targets = recipients(rt, row)
-    if rt.settings.managers_chat is None:
-        targets = await reachable(rt, targets)
+# --- the request's messages in the outbox (bot/handlers/outbox.py) -----------------------------
+
+async def _open_card(rt: Runtime, language: str, request_id: int, version: int, chat_id: int,
+                     note: dict[str, Any] | None) -> outbox.Outgoing | None:
+    row = await requests_repo.get(rt.db.conn, request_id)
+    if row is None or row.version != version or row.status != "pending":
+        return None  # decided meanwhile
     ids = [int(i) for f in REQUEST_FORMS[row.kind].active(row.answers)
            if isinstance(f, OneFile) for i in row.answers.get(f.key) or ()]
     kept = await files_repo.by_ids(rt.db.conn, ids)
-    delivered = 0
-    for chat_id in targets:
-        language = await cards.language_of(rt, chat_id)
-        try:
-            for file in kept:
-                if file.kind == "photo":
-                    await bot.send_photo(chat_id, file.file_id)
-                else:
-                    await bot.send_document(chat_id, file.file_id)
-            message = await bot.send_message(chat_id, await card_text(rt, language, row),
-                                             parse_mode=ParseMode.HTML,
-                                             reply_markup=buttons(rt, language, row))
-        except BadRequest as exc:
-            log.warning("request #%s not sent to %s: %s", row.id, chat_id, exc)
-            continue
-        async with rt.db.transaction() as conn:
-            await requests_repo.add_card(conn, chat_id=chat_id, message_id=message.message_id,
-                                         request_id=row.id, version=row.version)
-        delivered += 1
-    return delivered
+    return outbox.Outgoing(await card_text(rt, language, row), buttons(rt, language, row),
+                           prelude=_files(kept) if kept else None)
+
+
+async def _closed_card(rt: Runtime, language: str, request_id: int, version: int) -> str | None:
+    row = await requests_repo.get(rt.db.conn, request_id)
+    return None if row is None else await card_text(rt, language, row, decided=True)
+
+
+async def _outcome(rt: Runtime, language: str, request_id: int,
+                   version: int) -> outbox.Outgoing | None:
+    row = await requests_repo.get(rt.db.conn, request_id)
+    if row is None or row.version != version:
+        return None
+    t = rt.speaker(language)
+    subject = await subject_line(rt, language, row.answers) or ""
+    kind = t(f"requests.kind.{row.kind}")
+    markup = None
+    if row.status == "refused" and row.reason:
+        text = t("requests.tell.refused", id=row.id, kind=kind, subject=subject,
+                 why=limit_text(rt, language, row.reason.removeprefix("limit:"),
+                                day(row.possible_from)))
+    else:
+        shown = ""
+        if row.shown_from and row.shown_until:
+            shown = periods_text([(date.fromisoformat(row.shown_from),
+                                   date.fromisoformat(row.shown_until))])
+        key = f"requests.tell.{row.status}"
+        if f"{key}.{row.kind}" in rt.texts.keys(language):
+            key = f"{key}.{row.kind}"
+        elif f"{key}.default" in rt.texts.keys(language):
+            key = f"{key}.default"
+        text = t(key, id=row.id, kind=kind, subject=subject, shown=shown,
+                 reason=reason_text(rt, language, row.reason))
+    if row.status == Verb.RETURN.value:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            t("requests.fix"), callback_data=encode(FIX_ACTION, "fix", row.id))]])
+    return outbox.Outgoing(text, markup)
+
+
+outbox.register_views(Subject.REQUEST, outbox.CardViews(_open_card, _closed_card, _outcome))
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -300,52 +329,10 @@ async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, row: Reque
         return
     decided = result.request
     assert decided is not None
+    rt.outbox.wake()  # the card's copies closed and the partner told, by the outbox
     if query is not None:
         done = t(f"requests.done.{decided.status}")
-        await query.answer(done, show_alert=result.outcome is Outcome.REFUSED)
-    await close_cards(context.bot, rt, decided)
-    await tell_partner(context.bot, rt, decided)
-
-
-async def close_cards(bot: Bot, rt: Runtime, row: RequestRow) -> None:
-    for chat_id, message_id in await requests_repo.cards_of(rt.db.conn, row.id, row.version):
-        language = await cards.language_of(rt, chat_id)
-        try:
-            await bot.edit_message_text(await card_text(rt, language, row, decided=True),
-                                        chat_id=chat_id, message_id=message_id,
-                                        parse_mode=ParseMode.HTML, reply_markup=None)
-        except BadRequest as exc:
-            if "not modified" not in str(exc) and "not found" not in str(exc):
-                raise
-
-
-async def tell_partner(bot: Bot, rt: Runtime, row: RequestRow) -> None:
-    language = await cards.language_of(rt, row.author_id)
-    t = rt.speaker(language)
-    subject = await subject_line(rt, language, row.answers) or ""
-    kind = t(f"requests.kind.{row.kind}")
-    markup = None
-    if row.status == "refused" and row.reason:
-        text = t("requests.tell.refused", id=row.id, kind=kind, subject=subject,
-                 why=limit_text(rt, language, row.reason.removeprefix("limit:"),
-                                day(row.possible_from)))
-    else:
-        shown = ""
-        if row.shown_from and row.shown_until:
-            shown = periods_text([(date.fromisoformat(row.shown_from),
-                                   date.fromisoformat(row.shown_until))])
-        key = f"requests.tell.{row.status}"
-        if f"{key}.{row.kind}" in rt.texts.keys(language):
-            key = f"{key}.{row.kind}"
-        elif f"{key}.default" in rt.texts.keys(language):
-            key = f"{key}.default"
-        text = t(key, id=row.id, kind=kind, subject=subject, shown=shown,
-                 reason=reason_text(rt, language, row.reason))
-    if row.status == Verb.RETURN.value:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-            t("requests.fix"), callback_data=encode(FIX_ACTION, "fix", row.id))]])
-    await send_each(rt, [row.author_id], lambda chat_id: bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup))
+        await answer_quietly(query, done, show_alert=result.outcome is Outcome.REFUSED)
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:

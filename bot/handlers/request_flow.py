@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
+from bot.config import Role
 from bot.forms.engine import Draft, Form
 from bot.forms.request_fields import Checklist, OneFile
 from bot.forms.requests import REQUEST_FORMS
@@ -21,7 +22,7 @@ from bot.handlers import forms, request_cards
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.handlers.render import answer_lines, fitted
 from bot.runtime import Runtime, runtime
-from bot.services import partners
+from bot.services import outbox, partners
 from bot.services import requests as requests_service
 from bot.services.applications import NotAllowed
 from bot.services.requests import CONTEXT_KEYS, Sending
@@ -202,7 +203,7 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     sent = await requests_service.send(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
-                                       now=rt.clock.now())
+                                       now=rt.clock.now(), settings=rt.settings)
     if sent.sending is Sending.LIMITED:
         await query.answer()
         await _LIMITED[draft.form](update, context, sent)
@@ -210,12 +211,13 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
     if sent.sending is not Sending.SENT or sent.request is None:
         await query.answer(rt.text(user, "requests.cannot_send"), show_alert=True)
         return
+    rt.outbox.wake()  # the request's cards are in the outbox
     await query.answer(rt.text(user, "apply.sent_short"))
     await query.edit_message_reply_markup(None)
+    reached = await outbox.deciders_reachable(rt.db, rt.settings, Role(sent.request.role))
     await context.bot.send_message(user.id, rt.text(
-        user, "requests.sent", id=sent.request.id,
+        user, "requests.sent" if reached else "requests.sent_waiting", id=sent.request.id,
         kind=rt.text(user, f"requests.kind.{sent.request.kind}")), parse_mode=ParseMode.HTML)
-    await request_cards.deliver(context.bot, rt, sent.request)
 
 
 async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: int) -> None:

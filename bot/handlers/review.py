@@ -11,22 +11,21 @@ from datetime import date, datetime
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.forms.fields import format_rubles
 from bot.forms.parsing import Invalid, parse_money
 from bot.forms.report import REPORT
-from bot.handlers import cards, copartners, listeners
+from bot.handlers import cards, copartners, listeners, outbox
 from bot.handlers.callbacks import card_press, encode, pattern
 from bot.handlers.decide import ask_typed, point_choices
-from bot.handlers.notify import reachable, send_each
+from bot.handlers.notify import answer_quietly
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import expires_on, report_due
 from bot.runtime import Runtime, runtime
 from bot.services import copartners as copartners_service
 from bot.services import decisions, reports
+from bot.services.outbox import Subject
 from bot.services.reports import Review, ReviewOutcome
 from bot.services.routing import may_decide
 from bot.storage import applications as applications_repo
@@ -36,6 +35,7 @@ from bot.storage import partners as partners_repo
 from bot.storage import reports as reports_repo
 from bot.storage.applications import ApplicationRow
 from bot.storage.decisions import Awaited
+from bot.storage.files import FileRow
 from bot.storage.reports import ReportRow
 
 log = logging.getLogger(__name__)
@@ -104,40 +104,67 @@ def review_buttons(rt: Runtime, language: str, report: ReportRow) -> InlineKeybo
     ])
 
 
-async def deliver(bot: Bot, rt: Runtime, report: ReportRow, row: ApplicationRow) -> int:
-    """Photos as an album, the documents, then the card — to whoever decides the activity."""
-    targets = cards.recipients(rt, row)
-    if rt.settings.managers_chat is None:
-        targets = await reachable(rt, targets)
+def _attachments(photos: list[FileRow], documents: list[FileRow]) -> outbox.Prelude:
+    """The report's photos as an album, then its documents, before the card."""
+
+    async def send(bot: Bot, chat_id: int) -> None:
+        if len(photos) >= 2:
+            await bot.send_media_group(chat_id, [InputMediaPhoto(p.file_id) for p in photos[:10]])
+        elif photos:
+            await bot.send_photo(chat_id, photos[0].file_id)
+        for document in documents:  # a scan may have come as a photo
+            if document.kind == "photo":
+                await bot.send_photo(chat_id, document.file_id)
+            else:
+                await bot.send_document(chat_id, document.file_id)
+
+    return send
+
+
+# --- the report's messages in the outbox (bot/handlers/outbox.py) ------------------------------
+
+async def _open_card(rt: Runtime, language: str, report_id: int, version: int, chat_id: int,
+                     note: dict[str, Any] | None) -> outbox.Outgoing | None:
+    report = await reports_repo.get(rt.db.conn, report_id)
+    row = await applications_repo.get(rt.db.conn, report.application_id) if report else None
+    if report is None or row is None or report.version != version or report.status != "sent":
+        return None  # reviewed meanwhile
     photos = await files_repo.by_ids(rt.db.conn, list(
         (report.answers.get("photos") or {}).get("photos", {}).values()))
     documents = await files_repo.by_ids(rt.db.conn, list(report.answers.get("documents") or []))
-    delivered = 0
-    for chat_id in targets:
-        language = await cards.language_of(rt, chat_id)
-        try:
-            if len(photos) >= 2:
-                await bot.send_media_group(chat_id, [InputMediaPhoto(p.file_id)
-                                                     for p in photos[:10]])
-            elif photos:
-                await bot.send_photo(chat_id, photos[0].file_id)
-            for document in documents:  # a scan may have come as a photo
-                if document.kind == "photo":
-                    await bot.send_photo(chat_id, document.file_id)
-                else:
-                    await bot.send_document(chat_id, document.file_id)
-            message = await bot.send_message(
-                chat_id, await review_text(rt, language, report, row), parse_mode=ParseMode.HTML,
-                reply_markup=review_buttons(rt, language, report),
-            )
-        except BadRequest as exc:
-            log.warning("report #%s not sent to %s: %s", report.id, chat_id, exc)
-            continue
-        async with rt.db.transaction() as conn:
-            await reports_repo.add_card(conn, chat_id=chat_id, message_id=message.message_id,
-                                        report_id=report.id, version=report.version)
-        delivered += 1
-    return delivered
+    return outbox.Outgoing(await review_text(rt, language, report, row),
+                           review_buttons(rt, language, report),
+                           prelude=_attachments(photos, documents))
+
+
+async def _closed_card(rt: Runtime, language: str, report_id: int, version: int) -> str | None:
+    report = await reports_repo.get(rt.db.conn, report_id)
+    row = await applications_repo.get(rt.db.conn, report.application_id) if report else None
+    if report is None or row is None:
+        return None
+    return await review_text(rt, language, report, row, True)
+
+
+async def _outcome(rt: Runtime, language: str, report_id: int,
+                   version: int) -> outbox.Outgoing | None:
+    report = await reports_repo.get(rt.db.conn, report_id)
+    row = await applications_repo.get(rt.db.conn, report.application_id) if report else None
+    if report is None or row is None or report.version != version:
+        return None
+    t = rt.speaker(language)
+    credited_on = date.fromisoformat((report.decided_at or report.submitted_at)[:10])
+    text = t(f"review.tell.{report.status}", id=row.id, title=row.title,
+             points=report.points or 0, compensation=format_rubles(report.compensation or 0),
+             expires=expires_on(rt.rulebook, credited_on).strftime("%d.%m.%Y"),
+             reason=cards.reason_text(rt, language, report.reason))
+    markup = None
+    if report.status == Review.MORE.value:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            t("review.fix"), callback_data=encode("rp", row.id))]])
+    return outbox.Outgoing(text, markup)
+
+
+outbox.register_views(Subject.REPORT, outbox.CardViews(_open_card, _closed_card, _outcome))
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -274,40 +301,9 @@ async def _review(update: Update, context: ContextTypes.DEFAULT_TYPE, report: Re
         elif update.effective_message is not None:
             await update.effective_message.reply_text(text)
         return
-    assert result.report is not None and result.application is not None
+    rt.outbox.wake()  # the card's copies closed and the partner told, by the outbox
     if query is not None:
-        await query.answer(t(f"review.done.{action.value}"))
-    await _close_cards(context.bot, rt, result.report, result.application)
-    await _tell_partner(context.bot, rt, result.report, result.application)
-
-
-async def _close_cards(bot: Bot, rt: Runtime, report: ReportRow, row: ApplicationRow) -> None:
-    for chat_id, message_id in await reports_repo.cards_of(rt.db.conn, report.id,
-                                                           report.version):
-        language = await cards.language_of(rt, chat_id)
-        try:
-            await bot.edit_message_text(await review_text(rt, language, report, row, True),
-                                        chat_id=chat_id, message_id=message_id,
-                                        parse_mode=ParseMode.HTML, reply_markup=None)
-        except BadRequest as exc:
-            if "not modified" not in str(exc) and "not found" not in str(exc):
-                raise
-
-
-async def _tell_partner(bot: Bot, rt: Runtime, report: ReportRow, row: ApplicationRow) -> None:
-    language = await cards.language_of(rt, report.author_id)
-    t = rt.speaker(language)
-    credited_on = rt.clock.now().date()
-    text = t(f"review.tell.{report.status}", id=row.id, title=row.title,
-             points=report.points or 0, compensation=format_rubles(report.compensation or 0),
-             expires=expires_on(rt.rulebook, credited_on).strftime("%d.%m.%Y"),
-             reason=cards.reason_text(rt, language, report.reason))
-    markup = None
-    if report.status == Review.MORE.value:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-            t("review.fix"), callback_data=encode("rp", row.id))]])
-    await send_each(rt, [report.author_id], lambda chat_id: bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup))
+        await answer_quietly(query, t(f"review.done.{action.value}"))
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:

@@ -168,12 +168,14 @@ class LocalBotApi(UserActions, BotObservations):
                 "the bot made requests Telegram would refuse:\n  " + "\n  ".join(problems)
             )
 
-    def fail_next(self, method: str, error_code: int = 429, retry_after: int | None = 1) -> None:
+    def fail_next(self, method: str, error_code: int = 429, retry_after: int | None = 1,
+                  description: str | None = None) -> None:
         """Make the next call of `method` fail: flood control (429, with `retry_after`) by
-        default, or any other status, e.g. 500/502, which PTB raises as NetworkError.
+        default, or any other status, e.g. 500/502, which PTB raises as NetworkError, worded
+        as `description` if given (e.g. 400 with errors.QUERY_TOO_OLD).
         Several calls queue up failures for the following calls, in order."""
         queue = self.state.failures.setdefault(method.lower(), deque())
-        queue.append(injected(error_code, retry_after))
+        queue.append(injected(error_code, retry_after, description))
 
     # --- users and chats ----------------------------------------------------------------------
 

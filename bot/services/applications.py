@@ -7,10 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from bot.config import Role, Settings
 from bot.forms.application import CONDITIONS, kind_of
 from bot.forms.costs import compensable_total
 from bot.forms.engine import Draft
 from bot.rules import Assessment, Case, Rulebook, assess
+from bot.services import outbox
+from bot.services.outbox import Subject
 from bot.services.routing import role_for
 from bot.storage import applications, audit, drafts, partners, reminders
 from bot.storage.applications import ApplicationRow
@@ -98,9 +101,11 @@ class NotAllowed(Exception):
 
 
 async def submit(
-    db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Draft, now: datetime
+    db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Draft, now: datetime,
+    settings: Settings | None = None,
 ) -> tuple[ApplicationRow, Assessment]:
-    """Store the application as waiting for a decision and drop the draft, in one transaction."""
+    """Store the application as waiting for a decision and drop the draft, in one transaction;
+    with `settings`, its cards to whoever decides go to the outbox in the same one."""
     assessment = price(rulebook, draft.answers, now.date())
     answers = {k: v for k, v in draft.answers.items() if not k.endswith(".pending")}
     async with db.transaction() as conn:
@@ -120,7 +125,10 @@ async def submit(
                            details={"after": "pending", "assessment": assessment.to_json_dict()})
         await drafts.delete(conn, telegram_id, draft.form)
         row = await applications.get(conn, application_id)
-    assert row is not None
+        assert row is not None
+        if settings is not None:
+            await outbox.cards(conn, settings, Subject.APPLICATION, row.id, row.version,
+                               to=outbox.deciders(settings, Role(row.role)), now=now)
     return row, assessment
 
 

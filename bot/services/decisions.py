@@ -11,8 +11,9 @@ from typing import Any
 from bot.config import Role, Settings
 from bot.forms.engine import Draft
 from bot.rules import Rulebook
-from bot.services import reminders
+from bot.services import outbox, reminders
 from bot.services.applications import NotAllowed, price, rulebook_label
+from bot.services.outbox import Subject
 from bot.services.routing import may_decide
 from bot.storage import applications, audit, decisions, drafts, partners
 from bot.storage.applications import ApplicationRow
@@ -125,6 +126,9 @@ async def decide(
         latest = await decisions.latest(conn, row.id)
         if action is Action.APPROVE and decided is not None:
             await reminders.plan(conn, settings, rulebook, decided, now)  # same transaction
+        # The card's copies closed and the partner told: outbox rows, in the same transaction.
+        await outbox.decided(conn, settings, Subject.APPLICATION, row.id, row.version,
+                             partner_to=[row.author_id], now=now)
     return Result(Outcome.DONE, decided, latest)
 
 
@@ -160,7 +164,9 @@ class Resubmitted:
 
 
 async def resubmit(db: Database, rulebook: Rulebook, *, telegram_id: int, application_id: int,
-                   draft: Draft, now: datetime) -> Resubmitted:
+                   draft: Draft, now: datetime, settings: Settings | None = None) -> Resubmitted:
+    """The changed application is pending again, as its next version; with `settings`, its
+    cards (saying what changed) go to the outbox in the same transaction."""
     assessment = price(rulebook, draft.answers, now.date())
     answers = {k: v for k, v in draft.answers.items() if not k.endswith(".pending")}
     async with db.transaction() as conn:
@@ -186,7 +192,12 @@ async def resubmit(db: Database, rulebook: Rulebook, *, telegram_id: int, applic
                                     "changed": sorted(changed)})
         await drafts.delete(conn, telegram_id, draft.form)
         row = await applications.get(conn, application_id)
-    assert row is not None
+        assert row is not None
+        if settings is not None:
+            await outbox.cards(conn, settings, Subject.APPLICATION, row.id, row.version,
+                               to=outbox.deciders(settings, Role(row.role)), now=now,
+                               note={"key": "cards.changed", "version": row.version,
+                                     "fields": sorted(changed)})
     return Resubmitted(row, changed)
 
 
@@ -204,18 +215,27 @@ async def stalled(db: Database, rulebook: Rulebook, now: datetime) -> list[Appli
     return found
 
 
-async def mark_escalated(db: Database, application_id: int, now: datetime) -> bool:
+async def escalate(db: Database, settings: Settings, row: ApplicationRow,
+                   now: datetime) -> bool:
+    """Once: the application's card goes to the head (an outbox row in the same transaction)."""
     async with db.transaction() as conn:
-        marked = await applications.mark_escalated(conn, application_id, now)
+        marked = await applications.mark_escalated(conn, row.id, now)
         if marked:
             await audit.record(conn, at=now, actor_id=None, action="activity.escalated",
-                               subject=f"application:{application_id}",
+                               subject=f"application:{row.id}",
                                details={"to": Role.HEAD.value})
+            await outbox.cards(conn, settings, Subject.APPLICATION, row.id, row.version,
+                               to=settings.managers.get(Role.HEAD, ()), now=now,
+                               why="escalated",
+                               note={"key": "cards.escalated",
+                                     "days": ESCALATE_AFTER_WORKING_DAYS})
     return marked
 
 
-async def reassign(db: Database, *, application_id: int, role: Role, by: int,
-                   now: datetime) -> ApplicationRow | None:
+async def reassign(db: Database, settings: Settings, *, application_id: int, role: Role,
+                   by: int, now: datetime) -> ApplicationRow | None:
+    """The head gives a pending application to another role; its card goes to that role's
+    members (outbox rows in the same transaction)."""
     async with db.transaction() as conn:
         row = await applications.get(conn, application_id)
         if row is None or row.status != "pending":
@@ -224,6 +244,9 @@ async def reassign(db: Database, *, application_id: int, role: Role, by: int,
         await audit.record(conn, at=now, actor_id=by, action="activity.reassigned",
                            subject=f"application:{application_id}",
                            details={"before": row.role, "after": role.value})
+        await outbox.cards(conn, settings, Subject.APPLICATION, row.id, row.version,
+                           to=settings.members_of(role), now=now, why=f"to-{role.value}",
+                           note={"key": "cards.reassigned_note", "by": by})
         return await applications.get(conn, application_id)
 
 

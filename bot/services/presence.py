@@ -9,8 +9,9 @@ most an hour early on a year's count.
 A person marked as having blocked the bot (a 403, a membership update) is in `_blocked`, loaded
 at start, told by the code that marks them and reloaded every few minutes for anything else; a
 message from them in their private chat clears the mark at once, so reminders and notifications
-reach them again. The writes go in the background, many in one transaction when people write
-fast (as `HandledUpdates` does); a write that fails is tried again at the next message.
+reach them again and what the outbox kept waiting for them goes out, as after /start. The
+writes go in the background, many in one transaction when people write fast (as
+`HandledUpdates` does); a write that fails is tried again at the next message.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.storage import audit, users
+from bot.storage import reminders as outbox
 from bot.storage.database import Database
 
 TOUCH_EVERY = timedelta(hours=1)
@@ -30,8 +33,9 @@ log = logging.getLogger(__name__)
 
 
 class Presence:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, wake_outbox: Callable[[], None]) -> None:
         self.db = db
+        self._wake_outbox = wake_outbox  # messages that waited for them are due
         # person → the last_seen_at last written, oldest first (older than TOUCH_EVERY: dropped)
         self._written: OrderedDict[int, datetime] = OrderedDict()
         self._blocked: set[int] = set()
@@ -79,15 +83,25 @@ class Presence:
             seen, self._seen = self._seen, {}
             unblock, self._unblock = self._unblock, {}
             try:
-                async with self.db.transaction() as conn:
-                    await users.mark_seen(conn, list(seen.items()))
-                    for telegram_id, at in unblock.items():
-                        if await users.clear_blocked(conn, telegram_id):
-                            await audit.record(conn, at=at, actor_id=telegram_id,
-                                               action="user.unblocked_bot",
-                                               subject=f"user:{telegram_id}")
+                released = await self._write(seen, unblock)
             except Exception:  # their next message tries again
                 log.warning("could not record that %d user(s) wrote", len(seen), exc_info=True)
                 for telegram_id in seen:
                     self._written.pop(telegram_id, None)
                 self._blocked |= unblock.keys()
+                continue
+            if released:
+                self._wake_outbox()
+
+    async def _write(self, seen: dict[int, datetime], unblock: dict[int, datetime]) -> int:
+        """One transaction; returns how many outbox messages were released."""
+        released = 0
+        async with self.db.transaction() as conn:
+            await users.mark_seen(conn, list(seen.items()))
+            for telegram_id, at in unblock.items():
+                if await users.clear_blocked(conn, telegram_id):
+                    await audit.record(conn, at=at, actor_id=telegram_id,
+                                       action="user.unblocked_bot", subject=f"user:{telegram_id}")
+                    # What waited for them goes now, as after /start.
+                    released += await outbox.release_waiting(conn, telegram_id, at)
+        return released

@@ -20,6 +20,7 @@ import aiosqlite
 from bot.config import Role, Settings
 from bot.rules import Rulebook, report_due
 from bot.services.applications import visible
+from bot.services.outbox import message_verdict
 from bot.services.timeline import (
     BEFORE_EVENT,
     MONEY_LEAD_DAYS,
@@ -28,6 +29,7 @@ from bot.services.timeline import (
     Kind,
     Policy,
     digest_moment,
+    is_quiet,
     money_moments,
     out_of_quiet,
     promise_moment,
@@ -164,23 +166,29 @@ class Batch:
     examined: int = 0
     to_send: list[Due] = field(default_factory=list)
     settled: dict[str, int] = field(default_factory=dict)  # "dropped: stale" → count
+    given_up: list[Due] = field(default_factory=list)  # messages undelivered too long
 
 
 async def claim_due(db: Database, settings: Settings, rulebook: Rulebook, now: datetime,
-                    limit: int) -> Batch:
+                    limit: int, *, messages_only: bool = False) -> Batch:
     """One transaction: the due rows (one indexed query), those not to be sent settled, the
     rest claimed by compare-and-set for this batch's token."""
     batch = Batch(token=uuid.uuid4().hex)
+    # At night only messages go out, not reminders.
+    messages_only = messages_only or is_quiet(now, policy_for(settings))
     async with db.transaction() as conn:
-        rows = await outbox.due(conn, now, limit)
+        rows = await outbox.due(conn, now, limit, reminders_too=not messages_only)
         batch.examined = len(rows)
         verdicts: dict[tuple[str, str | None], list[int]] = {}
         moved: set[int] = set()
         for row in rows:
-            action, note = verdict(row, now)
+            action, note = (message_verdict(row, settings, now) if row.payload
+                            else verdict(row, now))
             if action == "send":
                 batch.to_send.append(row)
                 continue
+            if action == "given_up":
+                batch.given_up.append(row)
             verdicts.setdefault((action, note), []).append(row.id)
             if note == "date changed" and row.application_id is not None:
                 moved.add(row.application_id)

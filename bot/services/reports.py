@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.config import Settings
+from bot.config import Role, Settings
 from bot.forms.costs import compensable_total
 from bot.forms.engine import SUMMARY, Draft
 from bot.forms.report import REPORT
 from bot.rules import Assessment, Rulebook, assess, report_due
-from bot.services import ledger
+from bot.services import ledger, outbox
 from bot.services.applications import NotAllowed, case_from_answers
 from bot.services.decisions import compensation_range, fixed_figures, points_range, settle
+from bot.services.outbox import Subject
 from bot.services.routing import may_decide
 from bot.storage import applications, audit, copartners, drafts, partners, reports
 from bot.storage.applications import ApplicationRow
@@ -88,7 +89,9 @@ class Sent:
 
 
 async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Draft,
-               now: datetime) -> Sent:
+               now: datetime, settings: Settings | None = None) -> Sent:
+    """Store the report for review; with `settings`, its cards to whoever decides the activity
+    go to the outbox in the same transaction."""
     application_id = int(draft.answers["application_id"])
     answers = {k: v for k, v in draft.answers.items() if not k.endswith(".pending")}
     async with db.transaction() as conn:
@@ -120,7 +123,10 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
         await drafts.delete(conn, telegram_id, REPORT.name)
         report = await reports.get(conn, report_id)
         updated = await applications.get(conn, application_id)
-    assert report is not None and updated is not None
+        assert report is not None and updated is not None
+        if settings is not None:
+            await outbox.cards(conn, settings, Subject.REPORT, report.id, report.version,
+                               to=outbox.deciders(settings, Role(updated.role)), now=now)
     return Sent(report, updated)
 
 
@@ -212,4 +218,6 @@ async def _decide_review(
                                     "before": "sent", "after": action.value})
         decided = await reports.get(conn, report_id)
         updated = await applications.get(conn, row.id)
+        await outbox.decided(conn, settings, Subject.REPORT, report.id, version,
+                             partner_to=[report.author_id], now=now)
     return Reviewed(ReviewOutcome.DONE, decided, updated)

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.config import Settings
+from bot.config import Role, Settings
 from bot.forms.engine import SUMMARY, Draft, start
 from bot.forms.requests import REQUEST_FORMS
 from bot.rules import Rulebook, may_publish_promotions
 from bot.rules.announcement_limits import Verdict
-from bot.services import support
+from bot.services import outbox, support
 from bot.services.applications import NotAllowed
+from bot.services.outbox import Subject
 from bot.services.routing import may_decide, role_for
 from bot.storage import applications, audit, drafts, partners, requests
 from bot.storage.applications import ApplicationRow
@@ -136,8 +137,9 @@ class Sent:
 
 
 async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Draft,
-               now: datetime) -> Sent:
-    """Store the request (or its next version) for a manager and drop the draft."""
+               now: datetime, settings: Settings | None = None) -> Sent:
+    """Store the request (or its next version) for a manager and drop the draft; with
+    `settings`, its cards go to the outbox in the same transaction."""
     kind = draft.form
     answers = {k: v for k, v in draft.answers.items()
                if not k.endswith(".pending") and k != "request_id"}
@@ -189,7 +191,10 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
                                     "application": application_id})
         await drafts.delete(conn, telegram_id, kind)
         stored = await requests.get(conn, request_id)
-    assert stored is not None
+        assert stored is not None
+        if settings is not None:
+            await outbox.cards(conn, settings, Subject.REQUEST, stored.id, stored.version,
+                               to=outbox.deciders(settings, Role(stored.role)), now=now)
     return Sent(Sending.SENT, stored, resent=fixing is not None)
 
 
@@ -253,6 +258,8 @@ async def decide(db: Database, settings: Settings, rulebook: Rulebook, *, reques
                                     "possible_from": possible, "shown_from": shown[0],
                                     "shown_until": shown[1]})
         decided = await requests.get(conn, row.id)
+        await outbox.decided(conn, settings, Subject.REQUEST, row.id, version,
+                             partner_to=[row.author_id], now=now)
     outcome = Outcome.REFUSED if status == "refused" else Outcome.DONE
     return Decided(outcome, decided, verdict)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage import audit, users
+from bot.storage import audit, reminders, users
 from bot.storage.database import Database
 
 
@@ -13,13 +13,15 @@ from bot.storage.database import Database
 class Seen:
     user: users.UserRow
     first_time: bool
+    released: int = 0  # messages that waited for them to start the bot, now due
 
 
 async def see_user(
     db: Database, *, telegram_id: int, first_name: str, username: str | None, language: str,
     now: datetime,
 ) -> Seen:
-    """Record that a user wrote; the first time, the user joins (with an audit row)."""
+    """Record that a user wrote; the first time, the user joins (with an audit row). What the
+    outbox kept waiting for them is due now."""
     async with db.transaction() as conn:
         existing = await users.get(conn, telegram_id)
         if existing is None:
@@ -29,8 +31,9 @@ async def see_user(
         else:
             await users.touch(conn, telegram_id, first_name, username, now)
         row = await users.get(conn, telegram_id)
+        released = await reminders.release_waiting(conn, telegram_id, now)
     assert row is not None
-    return Seen(user=row, first_time=existing is None)
+    return Seen(user=row, first_time=existing is None, released=released)
 
 
 async def set_blocked(db: Database, telegram_id: int, *, blocked: bool, now: datetime) -> None:

@@ -54,10 +54,11 @@ async def add_card(conn: aiosqlite.Connection, *, chat_id: int, message_id: int,
     )
 
 
-async def cards_of(conn: aiosqlite.Connection, application_id: int) -> list[tuple[int, int]]:
+async def cards_of(conn: aiosqlite.Connection, application_id: int,
+                   version: int) -> list[tuple[int, int]]:
     async with conn.execute(
-        "SELECT chat_id, message_id FROM cards WHERE application_id = ? ORDER BY rowid",
-        (application_id,),
+        "SELECT chat_id, message_id FROM cards WHERE application_id = ? AND version = ?"
+        " ORDER BY rowid", (application_id, version),
     ) as cursor:
         return [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
 

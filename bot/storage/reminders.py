@@ -1,14 +1,16 @@
-"""The reminders outbox and partners' opt-outs. Explicit SQL; never commits.
+"""The outbox (the `reminders` table: reminders and every consequential message) and partners'
+reminder opt-outs. Explicit SQL; never commits.
 
 Times are UTC text `YYYY-MM-DDTHH:MM:SSZ` (fixed width, so text order is time order).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 
@@ -62,6 +64,8 @@ class Due:
     language: str | None     # None: the recipient never wrote to the bot
     blocked_at: str | None
     promise_id: int | None   # a co-partner's promise it is about
+    payload: dict[str, Any]  # a message's ids (empty for a reminder)
+    created_at: str
 
 
 # The dispatcher's one query per batch: the partial index `reminders_due` finds the rows,
@@ -69,18 +73,25 @@ class Due:
 DUE_SQL = (
     "SELECT r.id, r.application_id, r.partner_id, r.recipient_id, r.kind, r.planned_for,"
     " r.due_at, r.attempts, a.status, a.event_date, a.title, a.kind, p.company, u.language,"
-    " u.blocked_at, r.promise_id FROM reminders AS r"
+    " u.blocked_at, r.promise_id, r.payload, r.created_at FROM reminders AS r"
     " LEFT JOIN applications AS a ON a.id = r.application_id"
     " LEFT JOIN partners AS p ON p.id = coalesce(a.partner_id, r.partner_id)"
     " LEFT JOIN users AS u ON u.telegram_id = r.recipient_id"
-    " WHERE r.state = 'planned' AND r.due_at <= ?"
+    " WHERE r.state = 'planned' AND r.due_at <= ? AND (? OR r.payload IS NOT NULL)"
     " ORDER BY r.due_at LIMIT ?"
 )
 
 
-async def due(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Due]:
-    async with conn.execute(DUE_SQL, (utc(now), limit)) as cursor:
-        return [Due(*row) for row in await cursor.fetchall()]
+async def due(conn: aiosqlite.Connection, now: datetime, limit: int, *,
+              reminders_too: bool = True) -> list[Due]:
+    """Due rows; without `reminders_too` only messages (those with a payload: quiet hours)."""
+    async with conn.execute(DUE_SQL, (utc(now), reminders_too, limit)) as cursor:
+        return [Due(*row[:16], payload=_payload(row[16]), created_at=row[17])  # type: ignore[misc]
+                for row in await cursor.fetchall()]
+
+
+def _payload(text: str | None) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads(text)) if text else {}
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -134,6 +145,62 @@ async def postpone(conn: aiosqlite.Connection, reminder_id: int, token: str, *,
         (utc(due_at), attempts, note, utc(now), reminder_id, token),
     )
     return cursor.rowcount == 1
+
+
+async def wait(conn: aiosqlite.Connection, row_id: int, token: str, *, note: str,
+               now: datetime) -> bool:
+    """A claimed message whose recipient can't be reached yet waits until they /start."""
+    cursor = await conn.execute(
+        "UPDATE reminders SET state = 'waiting', note = ?, claim = NULL, claimed_at = NULL,"
+        " updated_at = ? WHERE id = ? AND state = 'sending' AND claim = ?",
+        (note, utc(now), row_id, token),
+    )
+    return cursor.rowcount == 1
+
+
+async def release_waiting(conn: aiosqlite.Connection, recipient_id: int, now: datetime) -> int:
+    """The recipient started the bot: what waited for them is due at once."""
+    cursor = await conn.execute(
+        "UPDATE reminders SET state = 'planned', due_at = ?, note = 'recipient started',"
+        " updated_at = ? WHERE state = 'waiting' AND recipient_id = ?",
+        (utc(now), utc(now), recipient_id),
+    )
+    return cursor.rowcount
+
+
+async def enqueue(conn: aiosqlite.Connection, *, key: str, recipient_id: int, kind: str,
+                  payload: dict[str, Any], now: datetime, state: str = "planned") -> bool:
+    """A message, due now, unless its key was written before (idempotent)."""
+    cursor = await conn.execute(
+        "INSERT INTO reminders (key, recipient_id, kind, due_at, state, payload, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        (key, recipient_id, kind, utc(now), state, json.dumps(payload, sort_keys=True),
+         utc(now), utc(now)),
+    )
+    return cursor.rowcount == 1
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The messages in the outbox (reminders aside), for `partnerdesk status`."""
+
+    waiting: int        # for a recipient who has not started the bot
+    retrying: int       # planned again after a failed try
+    given_up: int
+    oldest_due: str | None  # when the oldest undelivered message was written
+
+
+async def summary(conn: aiosqlite.Connection) -> Summary:
+    async with conn.execute(
+        "SELECT coalesce(sum(state = 'waiting'), 0),"
+        " coalesce(sum(state = 'planned' AND (attempts > 0 OR note = '429')), 0),"
+        " coalesce(sum(state = 'given_up'), 0),"
+        " min(CASE WHEN state IN ('planned', 'sending', 'waiting') THEN created_at END)"
+        " FROM reminders WHERE payload IS NOT NULL"
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return Summary(int(row[0]), int(row[1]), int(row[2]), row[3])
 
 
 async def release_expired(conn: aiosqlite.Connection, claimed_before: datetime,

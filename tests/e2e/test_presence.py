@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from bot.app import AnyApplication
 from bot.localapi import LocalBotApi
 from bot.runtime import runtime_of
+from tests.conftest import SPECIALIST
 from tests.e2e.steps import join_new_partner, say
-from tests.e2e.test_decide import db_rows
+from tests.e2e.test_decide import db_rows, manager, partner_sends
 from tests.e2e.test_reminders import APPROVAL, approve_seminar, moment, quiet, run_job, running
 
 
@@ -67,3 +68,24 @@ async def test_any_message_keeps_the_phone_a_year_from_the_last_one(
     await job.run(bot)
     assert db_rows(bot_env, f"SELECT phone FROM members WHERE telegram_id = {anna.id}") == [
         (None,)]
+
+
+async def test_a_manager_marked_blocked_gets_the_waiting_card_after_any_message(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1403, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1403")
+    api.state.blocked.add(maria.id)  # unseen: no my_chat_member reaches the bot
+    await partner_sends(api, anna)  # the card gets a 403: she is marked
+    blocked = f"SELECT blocked_at IS NOT NULL FROM users WHERE telegram_id = {maria.id}"
+    await api.wait_until(lambda: db_rows(bot_env, blocked) == [(1,)])
+    api.refusals.clear()
+    await partner_sends(api, anna)  # this card waits for her
+    waiting = f"SELECT state FROM reminders WHERE recipient_id = {maria.id} ORDER BY id"
+    assert db_rows(bot_env, waiting)[-1] == ("waiting",)
+
+    api.state.blocked.discard(maria.id)
+    await api.send_text(maria, "/pending")  # not /start
+    got = [await api.next_message(maria.id) for _ in range(2)]
+    assert any("Заявка №2" in m.text and "✅ Одобрить" in m.button_texts() for m in got)

@@ -204,7 +204,8 @@ async def test_a_user_who_blocked_the_bot_is_skipped_until_they_write_again_and_
         await run_job(bot, moment("2026-04-23"))
         assert "Напомните всем" in (await api.next_message(anna.id)).text
     assert db_rows(bot_env, f"SELECT kind, state, note FROM reminders WHERE recipient_id ="
-                            f" {anna.id} AND state != 'planned' ORDER BY due_at") == [
+                            f" {anna.id} AND state != 'planned' AND payload IS NULL"
+                            " ORDER BY due_at") == [
         ("announce", "dropped", "blocked"), ("weekly", "dropped", "blocked"),
         ("weekly", "sent", None)]
 
