@@ -6,7 +6,7 @@ import asyncio
 import re
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from importlib import resources
 from pathlib import Path
 
@@ -92,13 +92,13 @@ class Database:
         return applied
 
     async def backup_to(self, target: Path) -> str:
-        """Online backup into `target`, then `integrity_check` on the copy; returns its verdict."""
-        await asyncio.to_thread(_prepare_target, target)
-        async with aiosqlite.connect(target) as copy:
-            await self.conn.backup(copy)
-            async with copy.execute("PRAGMA integrity_check") as cursor:
-                row = await cursor.fetchone()
-        return str(row[0]) if row else "no answer"
+        """Online backup into `target`, then `integrity_check` on the copy; returns its verdict.
+
+        Read through a connection of its own: SQLite refuses to back up from a connection in
+        the middle of a write transaction (another coroutine's, between two statements), and
+        Python's `backup()` retries that forever on the very thread the transaction needs.
+        """
+        return await asyncio.to_thread(_backup, self.path, target)
 
 
 def _fetch_one(conn: sqlite3.Connection, sql: str,
@@ -111,9 +111,14 @@ def _fetch_one(conn: sqlite3.Connection, sql: str,
         cursor.close()
 
 
-def _prepare_target(target: Path) -> None:
+def _backup(source_path: Path, target: Path) -> str:
     target.unlink(missing_ok=True)
     private_files.create_empty(target)  # the copy and its journal get the file's 0600
+    with closing(sqlite3.connect(source_path, timeout=BUSY_TIMEOUT_MS / 1000)) as source, \
+            closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+        row = copy.execute("PRAGMA integrity_check").fetchone()
+    return str(row[0]) if row else "no answer"
 
 
 def _restrict_companions(path: Path) -> None:

@@ -49,6 +49,8 @@ async def test_a_phone_typed_into_a_form_that_fails_stays_out_of_the_log_and_the
         await api.send_text(zina, TYPED_PHONE)
         assert "Что-то пошло не так" in (await api.next_message(zina.id)).text
         posted = await api.next_message(ops.id)
+        if "менеджеры" in posted.text:  # the start-up note on managers who can't be reached
+            posted = await api.next_message(ops.id)
     [logged] = [r for r in caplog.records if r.name == "bot.handlers.errors"]
     line = logged.getMessage()
     assert f"kind=message chat={zina.id} user={zina.id}" in line and "NetworkError" in line
