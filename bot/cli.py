@@ -128,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_USAGE
-    from bot.app import ALLOWED_UPDATES, build_application  # only `run` needs telegram
+    from bot.app import build_application, run_polling  # only `run` needs telegram
 
     _configure_logging()
     app = build_application(settings)
@@ -137,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         run_webhook(app, settings)
     else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        run_polling(app)
     return 0
 
 

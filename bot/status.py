@@ -49,7 +49,7 @@ async def collect(db: Database, *, now: datetime) -> Status:
         row = await db.fetch_one(sql, params)
         return int(row[0]) if row else 0
 
-    last = await updates.last_seen(db) if "processed_updates" in tables else None
+    last = await updates.last_seen(db) if "inbox" in tables else None
     return Status(
         database=str(db.path),
         schema_version=await db.schema_version(),

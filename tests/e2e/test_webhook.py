@@ -120,8 +120,7 @@ async def test_a_request_without_the_right_secret_gets_403_and_changes_nothing(
 
     assert api.bot_messages(mallory.id) == []
     assert hook.rows("SELECT * FROM users WHERE telegram_id = ?", mallory.id) == []
-    assert hook.rows("SELECT * FROM processed_updates WHERE update_id = ?",
-                     forged["update_id"]) == []
+    assert hook.rows("SELECT * FROM inbox WHERE update_id = ?", forged["update_id"]) == []
 
 
 async def test_what_is_not_an_update_is_refused(api: LocalBotApi, hook: Hook) -> None:
@@ -151,9 +150,9 @@ async def test_the_same_update_delivered_twice_has_its_effect_once(
     assert len(texts) == 1, texts  # a second /start would say "Let's finish introducing you"
     assert hook.rows("SELECT COUNT(*) FROM audit_log WHERE action = 'user.joined'"
                      " AND subject = ?", f"user:{ivan.id}") == [(1,)]
-    # recorded in the background, once
-    await api.wait_until(lambda: hook.rows("SELECT COUNT(*) FROM processed_updates"
-                                           " WHERE update_id = ?", update["update_id"]) == [(1,)])
+    # stored once, marked handled in the background
+    await api.wait_until(lambda: hook.rows("SELECT state FROM inbox WHERE update_id = ?",
+                                           update["update_id"]) == [("handled",)])
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.updates"]
     assert any(f"update={update['update_id']} kind=message outcome=ok" in line
                for line in lines), lines
