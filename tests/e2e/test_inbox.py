@@ -81,3 +81,17 @@ async def test_each_update_is_stored_before_the_next_poll_confirms_it(
     api.release("sendMessage")
     assert "/cancel" in (await api.next_message(anna.id)).text
     await api.wait_until(lambda: inbox_rows(bot_env, update_id) == [("handled", 0)], timeout=10)
+
+
+async def test_polling_backs_off_and_carries_on_after_getupdates_fails(
+    api: LocalBotApi, bot: AnyApplication, caplog: pytest.LogCaptureFixture,
+) -> None:
+    api.fail_next("getUpdates", 502, None)  # a proxy in between fails
+    api.fail_next("getUpdates", 429, 1)  # flood control
+    anna = api.user(721, first_name="Anna", language_code="en")
+    await api.send_text(anna, "/help")
+    assert "/cancel" in (await api.next_message(anna.id, timeout=15)).text
+    assert [f.error.error_code for f in api.injected_failures] == [502, 429]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.intake"]
+    assert len(warnings) == 2 and "again in 1.0 s" in warnings[0], warnings
+    assert "flood control; again in 1.5 s" in warnings[1], warnings
