@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -40,6 +42,7 @@ from bot.handlers import (
 )
 from bot.handlers.menu import set_default_commands
 from bot.i18n import Texts
+from bot.intake import Intake, Poller
 from bot.rules import load_rulebook
 from bot.runtime import Runtime, runtime_of
 
@@ -61,8 +64,10 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     )
     app: AnyApplication = (
         ApplicationBuilder()
-        # One log line per update (duration, outcome); handled update ids remembered.
+        # One log line per update (duration, outcome); each marked handled in the inbox.
         .application_class(dedupe.TrackedApplication)
+        # No Updater: updates come through the inbox (bot/intake.py), polled or posted.
+        .updater(None)
         # aiohttp instead of PTB's httpx: the same requests for much less CPU (bot_api_http.py).
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
@@ -80,10 +85,6 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         .build()
     )
     rt.attach(app)
-
-    # Group dedupe.GROUP (-100), before everything: an update Telegram delivered again after
-    # it was handled stops here (bot/handlers/dedupe.py).
-    app.add_handler(dedupe.handler(), group=dedupe.GROUP)
 
     # Group 0: commands, then buttons (each flow owns a callback prefix), then typed answers
     # to forms. Forms keep their state in SQLite, not in a ConversationHandler, so a restart
@@ -167,23 +168,39 @@ async def _close(app: AnyApplication) -> None:
 
 @asynccontextmanager
 async def polling(app: AnyApplication, *, poll_timeout: int = 10) -> AsyncIterator[AnyApplication]:
-    """Run the bot inside an event loop that is already running (tests, the demo).
-
-    The same steps, in the same order, as `Application.run_polling`, which owns its own loop.
-    """
-    assert app.updater is not None
+    """Run the bot with long polling inside a running event loop (`partnerdesk run`, the tests,
+    the demo): what a kill left in the inbox first, then each batch stored before the next
+    getUpdates confirms it (bot/intake.py). On the way out polling stops first, then the
+    updates in hand are finished."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    await app.updater.start_polling(
-        poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-    )
+    intake = Intake(app)
+    await intake.resume()
+    poller = Poller(intake, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+    await poller.start()
     await app.start()
     try:
         yield app
     finally:
-        await app.updater.stop()
+        await poller.stop()
         await app.stop()
         if app.post_shutdown:
             await app.post_shutdown(app)
         await app.shutdown()
+
+
+def run_polling(app: AnyApplication) -> None:
+    """`partnerdesk run` without a webhook: poll until SIGINT or SIGTERM, then stop cleanly."""
+
+    async def poll_until_stopped() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with polling(app):
+            await stop.wait()
+            log.info("polling: stopping; finishing the updates in hand")
+        log.info("polling: stopped")
+
+    asyncio.run(poll_until_stopped())

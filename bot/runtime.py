@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.config import Role, Settings
 from bot.i18n import Texts
 from bot.rules import Rulebook
-from bot.services.updates import HandledUpdates
+from bot.services.updates import Inbox
 from bot.storage.database import Database
 
 _KEY = "partnerdesk.runtime"
@@ -67,7 +67,7 @@ class Runtime:
     clock: Clock
     rulebook: Rulebook
     _db: Database | None = field(default=None, repr=False)
-    _handled: HandledUpdates | None = field(default=None, repr=False)
+    _inbox: Inbox | None = field(default=None, repr=False)
     person_locks: PersonLocks = field(default_factory=PersonLocks, repr=False)
     outbox: OutboxWakeup = field(default_factory=OutboxWakeup, repr=False)
 
@@ -78,23 +78,22 @@ class Runtime:
         return self._db
 
     @property
-    def handled_updates(self) -> HandledUpdates:
-        if self._handled is None:
+    def inbox(self) -> Inbox:
+        if self._inbox is None:
             raise RuntimeError("the database is opened in post_init; no handler runs before it")
-        return self._handled
+        return self._inbox
 
     async def open_database(self) -> list[str]:
         """Open the database and apply pending migrations; returns the migrations applied."""
         self._db = await Database.open(self.settings.database)
         applied = await self._db.migrate()
-        self._handled = HandledUpdates(self._db)
-        await self._handled.load(self.clock.now())
+        self._inbox = Inbox(self._db)
         return applied
 
     async def close_database(self) -> None:
-        if self._handled is not None:
-            await self._handled.flush()
-            self._handled = None
+        if self._inbox is not None:
+            await self._inbox.flush()
+            self._inbox = None
         if self._db is not None:
             await self._db.close()
             self._db = None

@@ -38,6 +38,9 @@ async def call_method(
             failure = queued.popleft()
             state.log.injected.append(InjectedFailure(canonical, failure))
             raise failure
+        gate = state.held.get(canonical.lower())
+        if gate is not None:
+            await gate.wait()
         result = await found[1](state, params)
     except ApiError as error:
         if error.bot_bug:

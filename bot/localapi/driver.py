@@ -177,6 +177,22 @@ class LocalBotApi(UserActions, BotObservations):
         queue = self.state.failures.setdefault(method.lower(), deque())
         queue.append(injected(error_code, retry_after, description))
 
+    def hold(self, method: str) -> None:
+        """Keep calls of `method` waiting, unanswered, until `release(method)`: a bot busy with
+        an update. A held call whose client hangs up (a killed bot) is dropped, never done."""
+        self.state.held.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Let the held calls of `method` (and the later ones) through."""
+        gate = self.state.held.pop(method.lower(), None)
+        if gate is not None:
+            gate.set()
+
+    def queue_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """An update of `kind` carrying `payload` as it is, with the next update id: e.g. one in
+        a shape the bot's library cannot parse (a field Telegram changed). Returns it."""
+        return self.state.add_update(kind, payload)
+
     # --- users and chats ----------------------------------------------------------------------
 
     def user(

@@ -120,6 +120,7 @@ class BotState:
         self.chat_actions: list[tuple[int, str]] = []
         self.keyboards: dict[int, BotMessage] = {}  # chat id -> message with the reply keyboard
         self.failures: dict[str, deque[ApiError]] = {}
+        self.held: dict[str, asyncio.Event] = {}  # method (lower case) -> its gate
         self.privacy_mode = True
         self.flood_control = FloodControl()
         self.log = Log()
