@@ -45,6 +45,8 @@ from bot.i18n import Texts
 from bot.intake import Intake, Poller
 from bot.rules import load_rulebook
 from bot.runtime import Runtime, runtime_of
+from bot.services import reminders as reminders_service
+from bot.telegram_bot import PartnerDeskBot
 
 log = logging.getLogger(__name__)
 
@@ -68,18 +70,22 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         .application_class(dedupe.TrackedApplication)
         # No Updater: updates come through the inbox (bot/intake.py), polled or posted.
         .updater(None)
-        # aiohttp instead of PTB's httpx: the same requests for much less CPU (bot_api_http.py).
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.bot_api_url)
-        .base_file_url(settings.file_url)
-        # Retries a 429 after Telegram's retry_after and keeps under the per-chat/global limits.
-        # Overall: one message every 1/rate s, evenly (the default bucket of `rate` would let a
-        # second's worth out at once: twice the rate in the first second of a reminder burst).
-        .rate_limiter(AIORateLimiter(
-            max_retries=3, overall_max_rate=1,
-            overall_time_period=1 / settings.messages_per_second))
+        .bot(PartnerDeskBot(
+            token=settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.bot_api_url,
+            base_file_url=settings.file_url,
+            # aiohttp instead of PTB's httpx: the same requests for much less CPU
+            # (bot_api_http.py).
+            request=AiohttpRequest(),
+            get_updates_request=AiohttpRequest(connection_pool_size=1),
+            # Retries a 429 after Telegram's retry_after and keeps under the per-chat/global
+            # limits. Overall: one message every 1/rate s, evenly (the default bucket of `rate`
+            # would let a second's worth out at once: twice the rate in the first second of a
+            # reminder burst).
+            rate_limiter=AIORateLimiter(
+                max_retries=3, overall_max_rate=1,
+                overall_time_period=1 / settings.messages_per_second),
+        ))
         .post_init(_open)
         .post_shutdown(_close)
         .build()
@@ -150,6 +156,9 @@ async def _open(app: AnyApplication) -> None:
     job_queue = app.job_queue
     assert job_queue is not None
     rt.outbox.waker = lambda delay: _wake(job_queue, delay)
+    if released := await reminders_service.release_claims_of_a_stopped_bot(rt.db,
+                                                                            rt.clock.now()):
+        log.warning("outbox: %d claim(s) left by a stopped bot released", released)
     rt.outbox.wake()  # what a stop left in the outbox goes out now, not at the first tick
     await outbox.report_unreachable(app.bot, rt)
     how = "webhook" if rt.settings.webhook_url else "polling for updates"

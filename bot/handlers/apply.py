@@ -9,7 +9,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.config import Role
 from bot.forms import engine
 from bot.forms.application import APPLICATION, EVENTS, SPECIAL, kind_of
 from bot.forms.costs import COMPENSABLE
@@ -18,7 +17,7 @@ from bot.handlers import forms
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.handlers.render import answer_lines, assessment_lines, fitted
 from bot.runtime import Runtime, runtime
-from bot.services import applications, decisions, outbox, partners
+from bot.services import applications, decisions, partners
 from bot.services.applications import NotAllowed
 
 ACTION = "a"
@@ -180,24 +179,18 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
     changing = await decisions.draft_application(rt.db, user.id)
     try:
         if changing is None:
-            row, _ = await applications.submit(rt.db, rt.rulebook, telegram_id=user.id,
-                                               draft=draft, now=rt.clock.now(),
-                                               settings=rt.settings)
+            await applications.submit(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
+                                      now=rt.clock.now(), settings=rt.settings)
         else:
-            row = (await decisions.resubmit(
+            await decisions.resubmit(
                 rt.db, rt.rulebook, telegram_id=user.id, application_id=changing, draft=draft,
-                now=rt.clock.now(), settings=rt.settings,
-            )).application
+                now=rt.clock.now(), settings=rt.settings)
     except NotAllowed:
         await query.answer(rt.text(user, "apply.cannot_send"), show_alert=True)
         return
-    rt.outbox.wake()  # the cards to whoever decides are in the outbox
+    rt.outbox.wake()  # the cards to whoever decides, and «sent» to the partner
     await query.answer(rt.text(user, "apply.sent_short"))
     await query.edit_message_reply_markup(None)  # the draft (and its prompt) is gone now
-    reached = await outbox.deciders_reachable(rt.db, rt.settings, Role(row.role))
-    await context.bot.send_message(
-        user.id, rt.text(user, "apply.sent" if reached else "apply.sent_waiting", id=row.id),
-        parse_mode=ParseMode.HTML)
 
 
 async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, application_id: int) -> None:

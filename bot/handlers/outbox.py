@@ -20,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.config import Role
 from bot.runtime import Runtime
 from bot.services import outbox, reminders
 from bot.services.outbox import Message, Subject
@@ -66,6 +67,21 @@ def register_notice(name: str, notice: Notice) -> None:
     _NOTICES[name] = notice
 
 
+# Where each subject's «sent» texts live: `<prefix>.sent`, or `<prefix>.sent_waiting` while
+# nobody who decides has started the bot.
+SENT_TEXTS = {Subject.APPLICATION: "apply", Subject.REPORT: "report", Subject.REQUEST: "requests"}
+
+
+async def _sent(rt: Runtime, language: str, payload: dict[str, Any]) -> Outgoing:
+    reached = await outbox.deciders_reachable(rt.db, rt.settings, Role(payload["role"]))
+    params: dict[str, Any] = {"id": payload["id"]}
+    if "kind" in payload:
+        params["kind"] = rt.texts.render(language, f"requests.kind.{payload['kind']}")
+    prefix = SENT_TEXTS[Subject(payload["subject"])]
+    return Outgoing(rt.texts.render(language, f"{prefix}.sent" if reached
+                                    else f"{prefix}.sent_waiting", **params))
+
+
 async def language_of(rt: Runtime, chat_id: int) -> str:
     row = await rt.db.fetch_one("SELECT language FROM users WHERE telegram_id = ?", (chat_id,))
     return str(row[0]) if row else rt.texts.default_language
@@ -76,6 +92,8 @@ async def compose(rt: Runtime, row: Due) -> Outgoing | None:
     payload = row.payload
     kind = Message(row.kind)
     if kind is Message.NOTICE:
+        if payload["notice"] == "sent":
+            return await _sent(rt, language, payload)
         return await _NOTICES[str(payload["notice"])](rt, language, payload)
     views = _VIEWS[Subject(payload["subject"])]
     subject_id, version = int(payload["id"]), int(payload["version"])

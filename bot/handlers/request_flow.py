@@ -11,10 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
-from bot.config import Role
 from bot.forms.engine import Draft, Form
 from bot.forms.request_fields import Checklist, OneFile
 from bot.forms.requests import REQUEST_FORMS
@@ -22,7 +20,7 @@ from bot.handlers import forms, request_cards
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.handlers.render import answer_lines, fitted
 from bot.runtime import Runtime, runtime
-from bot.services import outbox, partners
+from bot.services import partners
 from bot.services import requests as requests_service
 from bot.services.applications import NotAllowed
 from bot.services.requests import CONTEXT_KEYS, Sending
@@ -211,13 +209,9 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
     if sent.sending is not Sending.SENT or sent.request is None:
         await query.answer(rt.text(user, "requests.cannot_send"), show_alert=True)
         return
-    rt.outbox.wake()  # the request's cards are in the outbox
+    rt.outbox.wake()  # the request's cards, and «sent» to the partner
     await query.answer(rt.text(user, "apply.sent_short"))
     await query.edit_message_reply_markup(None)
-    reached = await outbox.deciders_reachable(rt.db, rt.settings, Role(sent.request.role))
-    await context.bot.send_message(user.id, rt.text(
-        user, "requests.sent" if reached else "requests.sent_waiting", id=sent.request.id,
-        kind=rt.text(user, f"requests.kind.{sent.request.kind}")), parse_mode=ParseMode.HTML)
 
 
 async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: int) -> None:

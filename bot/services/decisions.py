@@ -198,6 +198,8 @@ async def resubmit(db: Database, rulebook: Rulebook, *, telegram_id: int, applic
                                to=outbox.deciders(settings, Role(row.role)), now=now,
                                note={"key": "cards.changed", "version": row.version,
                                      "fields": sorted(changed)})
+            await outbox.confirm_sent(conn, settings, Subject.APPLICATION, row.id, row.version,
+                                      to=telegram_id, role=Role(row.role), now=now, id=row.id)
     return Resubmitted(row, changed)
 
 

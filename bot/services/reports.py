@@ -127,6 +127,9 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
         if settings is not None:
             await outbox.cards(conn, settings, Subject.REPORT, report.id, report.version,
                                to=outbox.deciders(settings, Role(updated.role)), now=now)
+            await outbox.confirm_sent(conn, settings, Subject.REPORT, report.id, report.version,
+                                      to=telegram_id, role=Role(updated.role), now=now,
+                                      id=application_id)
     return Sent(report, updated)
 
 

@@ -105,7 +105,7 @@ class Person:
         await self.tap(listeners, "50", "Шаг 8 из 9")
         support = await self.type("рассылка, сайт", "Шаг 9 из 9")
         summary = await self.tap(support, "Только анонс", "Проверьте заявку")
-        await self.tap(summary, "✅ Отправить", "отправлена")
+        await self.tap(summary, "✅ Отправить", "Заявка №")
         await self.expect(lambda m: approved(m.text), "the decision")
 
     async def report(self) -> None:
@@ -184,7 +184,8 @@ def first_stuck(api: LocalBotApi, people: list[Person]) -> str:
     stuck = next((p for p in people if p.unanswered), None)
     if stuck is None:
         return ""
-    return "\n".join(f"{type(m).__name__} {m.text[:70]!r}" for m in api.transcript(stuck.user))
+    return "\n".join(f"{type(m).__name__} {m.text[:70]!r}"
+                     for m in api.transcript(stuck.user)[-12:])
 
 
 def count(api: LocalBotApi, user: TgUser, wanted: Callable[[str], bool]) -> int:
@@ -231,6 +232,10 @@ async def test_sigkill_while_people_apply_report_and_decide_loses_no_message(
           f" cards {sum(cards.values())} for {len(cards)} subjects;"
           f" repeated notifications {repeats}")
 
+    # What a restart makes Telegram refuse, as it would: presses answered too late, and an
+    # update handled again editing a message into what it already shows. Nothing else.
+    api.state.log.refusals[:] = [r for r in api.refusals if not any(
+        words in r.description for words in ("query is too old", "message is not modified"))]
     assert unanswered == [], f"seed {seed}: {unanswered[:10]}\n{first_stuck(api, people)}"
     with sqlite3.connect(bot_env["PARTNERDESK_DATABASE"]) as db:
         applications = [row[0] for row in db.execute("SELECT id FROM applications")]

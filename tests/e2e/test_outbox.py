@@ -18,7 +18,7 @@ from bot.localapi.errors import QUERY_TOO_OLD
 from bot.localapi.models import BotMessage, TgUser
 from tests.conftest import SPECIALIST
 from tests.e2e.steps import join_new_partner
-from tests.e2e.test_decide import db_rows, manager, partner_sends
+from tests.e2e.test_decide import db_rows, manager, partner_fills, partner_sends
 from tests.e2e.test_report import sent_report
 
 # (method, status, how many times, description): what Telegram may answer on the way.
@@ -86,15 +86,17 @@ async def test_a_card_saved_before_a_kill_arrives_after_the_restart(
         await join_new_partner(api, anna, code="P-1821")
         # The process dies between the commit and the send: nothing wakes the dispatcher.
         first.bot_data["partnerdesk.runtime"].outbox.waker = None
-        await partner_sends(api, anna)
+        await api.press(anna, await partner_fills(api, anna), "✅ Отправить")
         with pytest.raises(TimeoutError):
             await api.next_message(maria.id, timeout=0.5)
-    assert db_rows(bot_env, "SELECT kind, state FROM reminders") == [("card", "planned")]
+    assert db_rows(bot_env, "SELECT kind, state FROM reminders ORDER BY id") == [
+        ("card", "planned"), ("notice", "planned")]
 
     again = build_application(load_settings())
     async with polling(again, poll_timeout=1):
         card = await api.next_message(maria.id)
         assert "Заявка №1" in card.text and "✅ Одобрить" in card.button_texts()
+        assert "Заявка №1 отправлена менеджеру" in (await api.next_message(anna.id)).text
 
 
 async def test_a_manager_who_has_not_started_gets_the_card_on_start_and_the_partner_knows(
