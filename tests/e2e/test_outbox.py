@@ -110,3 +110,38 @@ async def test_a_manager_who_has_not_started_gets_the_card_on_start_and_the_part
     maria = await manager(api, SPECIALIST, "Мария")  # she starts the bot
     card = await api.next_message(maria.id)
     assert "Заявка №1" in card.text and "✅ Одобрить" in card.button_texts()
+
+
+STALL = 6.0  # longer than the bot's read timeout (5 s): the bot sees a timeout
+PATHS = {  # the button, what the partner is told, the table and the status it records
+    "approval": ("✅ Одобрить", "одобрена", "applications", "approved"),
+    "report accept": ("✅ Принять", "принят: баллов 60", "reports", "accepted"),
+}
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+async def test_a_timeout_telling_the_partner_repeats_the_message_once_at_most(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str], path: str
+) -> None:
+    button, told_text, table, status = PATHS[path]
+    if path == "approval":
+        maria = await manager(api, SPECIALIST, "Мария")
+        anna = api.user(1841, first_name="Анна", language_code="ru")
+        await join_new_partner(api, anna, code="P-1841")
+        await partner_sends(api, anna)
+        card = await api.next_message(maria.id)
+    else:
+        maria, anna, card = await sent_report(api, bot, 1851)
+
+    api.stall_next("sendMessage", STALL)  # Telegram sends it, its answer comes too late
+    await press_through(api, maria, card, button)
+    told = await api.next_message(anna.id, timeout=WAIT)
+    assert told_text in told.text
+    assert db_rows(bot_env, f"SELECT status FROM {table}") == [(status,)]
+    await api.wait_until(lambda: db_rows(
+        bot_env, "SELECT state, attempts FROM reminders WHERE kind = 'outcome' "
+                 "ORDER BY id DESC LIMIT 1") == [("sent", 1)], timeout=WAIT)
+    # The bot cannot know Telegram sent it before the timeout: it sends again, once.
+    assert [m.text for m in api.bot_messages(anna.id)].count(told.text) == 2
+    assert api.stalled == ["sendMessage"]
+    await api.wait_until(lambda: "✅" in card.text and not card.buttons, timeout=WAIT)
