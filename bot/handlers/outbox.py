@@ -39,6 +39,7 @@ class Outgoing:
     markup: InlineKeyboardMarkup | None = None
     edit: int | None = None  # the message to edit instead of sending a new one
     prelude: Prelude | None = None
+    document: str | None = None  # a file (its file_id) sent with the text as its caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,10 @@ async def _send(bot: Bot, chat_id: int, out: Outgoing) -> int | None:
         return None
     if out.prelude is not None:
         await out.prelude(bot, chat_id)
+    if out.document is not None:
+        sent = await bot.send_document(chat_id, out.document, caption=out.text,
+                                       parse_mode=ParseMode.HTML, reply_markup=out.markup)
+        return sent.message_id
     message = await bot.send_message(chat_id, out.text, parse_mode=ParseMode.HTML,
                                      reply_markup=out.markup)
     return message.message_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import cache
 from typing import Any
@@ -42,6 +43,10 @@ async def call_method(
         if gate is not None:
             await gate.wait()
         result = await found[1](state, params)
+        stalls = state.stalls.get(canonical.lower())
+        if stalls:  # done, but the answer comes late: the client may time out first
+            state.log.stalled.append(canonical)
+            await asyncio.sleep(stalls.popleft())
     except ApiError as error:
         if error.bot_bug:
             state.log.refusals.append(Refusal(canonical, error.description, view, error.error_code))

@@ -193,6 +193,17 @@ class LocalBotApi(UserActions, BotObservations):
         a shape the bot's library cannot parse (a field Telegram changed). Returns it."""
         return self.state.add_update(kind, payload)
 
+    def stall_next(self, method: str, seconds: float) -> None:
+        """Carry out the next call of `method` but answer it `seconds` late: longer than the
+        bot's read timeout, the bot sees a timeout for a call Telegram did (a message sent
+        that the bot thinks failed). Several calls queue up, in order."""
+        self.state.stalls.setdefault(method.lower(), deque()).append(seconds)
+
+    @property
+    def stalled(self) -> list[str]:
+        """The methods whose answer `stall_next` delayed, in order."""
+        return self.state.log.stalled
+
     # --- users and chats ----------------------------------------------------------------------
 
     def user(

@@ -168,11 +168,14 @@ async def _close(conn: aiosqlite.Connection, subject: Subject, subject_id: int, 
 
 
 async def notice(conn: aiosqlite.Connection, settings: Settings, *, key: str, to: Iterable[int],
-                 notice: str, now: datetime, **ids: Any) -> None:
-    """A notice (its composer named by `notice`) to each of `to`."""
+                 notice: str, now: datetime, **ids: Any) -> int:
+    """A notice (its composer named by `notice`) to each of `to`; returns how many of them
+    can be reached now (the others get it when they start the bot)."""
+    reached = 0
     for person in dict.fromkeys(to):
-        await send(conn, settings, key=f"notice:{key}:{person}", to=person, kind=Message.NOTICE,
-                   payload={"notice": notice, **ids}, now=now)
+        reached += await send(conn, settings, key=f"notice:{key}:{person}", to=person,
+                              kind=Message.NOTICE, payload={"notice": notice, **ids}, now=now)
+    return reached
 
 
 # --- the dispatcher's side ----------------------------------------------------------------------

@@ -133,6 +133,13 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
     return Sent(report, updated)
 
 
+async def under_review(db: Database, report_id: int) -> tuple[ReportRow, ApplicationRow] | None:
+    """A report with the activity it reports on (whose role reviews it)."""
+    report = await reports.get(db.conn, report_id)
+    row = await applications.get(db.conn, report.application_id) if report else None
+    return None if report is None or row is None else (report, row)
+
+
 class Review(enum.StrEnum):
     ACCEPT = "accepted"
     REJECT = "rejected"
