@@ -27,7 +27,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 from bot.forms.fields import format_rubles
 from bot.forms.parsing import Invalid, parse_money
 from bot.handlers.callbacks import card_press, encode, pattern
-from bot.handlers.notify import answer_quietly
 from bot.runtime import Runtime, runtime
 from bot.services import decisions
 from bot.services.routing import may_decide, note_forbidden
@@ -362,7 +361,7 @@ async def _decide(press: Press[T], verdict: str, *, reason: str | None = None,
     if decided.ending is Ending.DONE:
         rt.outbox.wake()  # the card's copies closed and the partner told, by the outbox
         if query is not None:
-            await answer_quietly(query, press.t(decided.done), show_alert=decided.alert)
+            await query.answer(press.t(decided.done), show_alert=decided.alert)
         return
     if decided.ending is Ending.OUT_OF_RANGE:
         if query is None:  # a typed amount: ask again

@@ -242,6 +242,19 @@ async def _after_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
     await ask(update, context, draft, notes=notes)
 
 
+async def taken_in_before(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                          draft: Draft) -> bool:
+    """Whether this very update was taken into the draft already: it comes again when the bot
+    stopped after saving the answer but before noting the update handled. The next question
+    went out before the save; only a summary (or a form's end) may still be owed."""
+    if draft.answered_update != update.update_id:
+        draft.answered_update = update.update_id
+        return False
+    if draft.current == SUMMARY and draft.prompt_id is None:
+        await ask(update, context, draft)
+    return True
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed answer (or a shared contact) to the question the person is on."""
     rt = runtime(context)
@@ -251,6 +264,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     draft = await active_draft(rt, user.id)
     if draft is None or draft.form not in FLOWS:
         await message.reply_text(rt.text(user, "forms.common.no_form"))
+        return
+    if await taken_in_before(update, context, draft):
         return
     if draft.current == SUMMARY:
         await message.reply_text(rt.text(user, "forms.common.use_summary_buttons"))
@@ -288,6 +303,8 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 else None)
     if draft is None or not isinstance(question, MediaField):
         await message.reply_text(rt.text(user, "forms.media.not_expected"))
+        return
+    if await taken_in_before(update, context, draft):
         return
     sent: PhotoSize | Document
     mime: str | None
@@ -355,6 +372,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     form, key, value = parts[0], parts[1], ":".join(parts[2:])
     draft = await drafts_service.load_draft(rt.db, user.id, form)
+    if draft is not None and form in FLOWS and await taken_in_before(update, context, draft):
+        await query.answer()
+        return
     if draft is None or form not in FLOWS or draft.current != key:
         await query.answer(rt.text(user, "forms.common.stale"))
         return

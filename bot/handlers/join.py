@@ -22,7 +22,6 @@ from bot.handlers.callbacks import decode, encode, pattern
 from bot.runtime import Runtime, runtime
 from bot.services import applications as applications_service
 from bot.services import partners
-from bot.services.applications import discard_draft
 from bot.services.partners import DecideMember, JoinResult
 
 ACTION = "j"
@@ -58,17 +57,15 @@ async def _complete(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: D
     rt = runtime(context)
     user = update.effective_user
     assert user is not None
-    joined = await partners.join(rt.db, telegram_id=user.id, answers=draft.answers,
-                                 now=rt.clock.now(), settings=rt.settings)
-    await discard_draft(rt.db, user.id, JOIN.name)
-    company = joined.partner.company
-    if joined.result is JoinResult.ACTIVE:
-        text = rt.text(user, "join.done", company=company)
-    else:
-        text = rt.text(user, "join.pending", company=company)
-    await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
-                                   reply_markup=ReplyKeyboardRemove())
-    rt.outbox.wake()  # a pending employee's cards, by the outbox
+    await partners.join(rt.db, telegram_id=user.id, answers=draft.answers, now=rt.clock.now(),
+                        settings=rt.settings)
+    rt.outbox.wake()  # «you are in», and a pending employee's cards
+
+
+async def _joined(rt: Runtime, language: str, payload: dict[str, Any]) -> outbox.Outgoing:
+    key = "join.done" if payload["result"] == JoinResult.ACTIVE.value else "join.pending"
+    return outbox.Outgoing(rt.texts.render(language, key, company=payload["company"]),
+                           ReplyKeyboardRemove())
 
 
 async def _confirm_card(rt: Runtime, language: str,
@@ -95,6 +92,7 @@ async def _welcome(rt: Runtime, language: str, payload: dict[str, Any]) -> outbo
 
 outbox.register_notice("join_card", _confirm_card)
 outbox.register_notice("join_decided", _welcome)
+outbox.register_notice("joined", _joined)
 
 
 async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

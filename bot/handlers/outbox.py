@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardRemove
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
@@ -36,7 +36,8 @@ Prelude = Callable[[Bot, int], Awaitable[None]]
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    # ReplyKeyboardRemove: the message that ends a form asking for a contact.
+    markup: InlineKeyboardMarkup | ReplyKeyboardRemove | None = None
     edit: int | None = None  # the message to edit instead of sending a new one
     prelude: Prelude | None = None
     document: str | None = None  # a file (its file_id) sent with the text as its caption
@@ -110,6 +111,7 @@ async def compose(rt: Runtime, row: Due) -> Outgoing | None:
 async def _send(bot: Bot, chat_id: int, out: Outgoing) -> int | None:
     """Send (or edit); returns the new message's id."""
     if out.edit is not None:
+        assert not isinstance(out.markup, ReplyKeyboardRemove), "an edit keeps inline buttons"
         await bot.edit_message_text(out.text, chat_id=chat_id, message_id=out.edit,
                                     parse_mode=ParseMode.HTML, reply_markup=out.markup)
         return None

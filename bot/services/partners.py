@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.config import Role, Settings
 from bot.services import outbox
-from bot.storage import audit, partners
+from bot.storage import audit, drafts, partners
 from bot.storage.database import Database
 from bot.storage.partners import MemberRow, PartnerRow
 
@@ -36,9 +36,10 @@ def normalise_code(code: str) -> str:
 
 async def join(db: Database, *, telegram_id: int, answers: dict[str, Any], now: datetime,
                settings: Settings | None = None) -> Joined:
-    """Register the partner, or join an existing one pending confirmation; with `settings`,
-    the cards asking to confirm go to its active employees and the partner managers (outbox
-    rows in the same transaction)."""
+    """Register the partner, or join an existing one pending confirmation, and drop the joining
+    form's draft; with `settings`, the newcomer's «you are in» and the cards asking to confirm
+    (to its active employees and the partner managers) are outbox rows in the same
+    transaction."""
     code = normalise_code(str(answers["partner_code"]))
     async with db.transaction() as conn:
         partner = await partners.by_code(conn, code)
@@ -62,11 +63,16 @@ async def join(db: Database, *, telegram_id: int, answers: dict[str, Any], now: 
         confirmers = [m.telegram_id for m in await partners.active_members(conn, partner_id)
                       if m.telegram_id != telegram_id]
         row = await partners.by_id(conn, partner_id)
+        assert row is not None
+        await drafts.delete(conn, telegram_id, "join")
         if settings is not None and state is JoinResult.PENDING:
             await outbox.notice(conn, settings, key=f"join:{telegram_id}:{now.isoformat()}",
                                 to=[*confirmers, *settings.members_of(Role.PARTNERS)],
                                 notice="join_card", now=now, member=telegram_id)
-    assert row is not None
+        if settings is not None:  # «you are in» (or «waiting for a colleague») to the newcomer
+            await outbox.notice(conn, settings, key=f"joined:{telegram_id}:{now.isoformat()}",
+                                to=[telegram_id], notice="joined", now=now,
+                                result=state.value, company=row.company)
     return Joined(result=state, partner=row, confirmers=confirmers)
 
 
