@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.localapi.acting import UserActions
+from bot.localapi.acting_media import MediaActions
 from bot.localapi.errors import injected
 from bot.localapi.models import ApiRequest, Chat, ChatType, Refusal, TgUser
 from bot.localapi.observing import BotObservations
@@ -19,7 +19,7 @@ from bot.localapi.server import HttpServer, make_app
 from bot.localapi.state import BotState, FloodRefusal, InjectedFailure
 
 
-class LocalBotApi(UserActions, BotObservations):
+class LocalBotApi(MediaActions, BotObservations):
     """A Bot API server on 127.0.0.1 that PTB talks to via `base_url`/`base_file_url`.
 
     Every request Telegram would refuse is answered like Telegram and recorded in `refusals`.
@@ -168,12 +168,14 @@ class LocalBotApi(UserActions, BotObservations):
                 "the bot made requests Telegram would refuse:\n  " + "\n  ".join(problems)
             )
 
-    def fail_next(self, method: str, error_code: int = 429, retry_after: int | None = 1) -> None:
+    def fail_next(self, method: str, error_code: int = 429, retry_after: int | None = 1,
+                  description: str | None = None) -> None:
         """Make the next call of `method` fail: flood control (429, with `retry_after`) by
-        default, or any other status, e.g. 500/502, which PTB raises as NetworkError.
-        Several calls queue up failures for the following calls, in order."""
+        default, or any other status, e.g. 500/502, which PTB raises as NetworkError, or 400
+        with Telegram's `description` (`fail_next("getFile", 400, description="file is too
+        big")`). Several calls queue up failures for the following calls, in order."""
         queue = self.state.failures.setdefault(method.lower(), deque())
-        queue.append(injected(error_code, retry_after))
+        queue.append(injected(error_code, retry_after, description))
 
     # --- users and chats ----------------------------------------------------------------------
 

@@ -74,12 +74,14 @@ def flood(retry_after: int) -> ApiError:
     return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
 
 
-def injected(error_code: int, retry_after: int | None) -> ApiError:
-    """A failure requested through `fail_next`: flood control or a generic server error."""
+def injected(error_code: int, retry_after: int | None, description: str | None = None) -> ApiError:
+    """A failure requested through `fail_next`: flood control, a generic server error, or an
+    error with Telegram's description after the status prefix."""
     if error_code == 429:
         error = flood(retry_after if retry_after is not None else 1)
     else:
-        error = ApiError(error_code, _PREFIXES.get(error_code, "Error"))
+        prefix = _PREFIXES.get(error_code, "Error")
+        error = ApiError(error_code, f"{prefix}: {description}" if description else prefix)
     error.bot_bug = False
     return error
 
