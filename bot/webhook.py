@@ -36,6 +36,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
 HEALTH_TIMEOUT = 3.0
 MAX_BODY = 1024 * 1024  # an update is a few kilobytes; Telegram's text limit is 4096 characters
+MAX_UPDATE_ID = 2**63 - 1  # processed_updates keeps ids in SQLite's signed 64-bit INTEGER
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +65,23 @@ class UpdateHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
         try:
             data = json.loads(self.request.body)
-            update = Update.de_json(data, self.app.bot)
+            update = Update.de_json(data, self.app.bot) if has_valid_update_id(data) else None
         except Exception as exc:  # not JSON, or not an update
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from exc
+        if update is None:
+            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
         if isinstance(self.app.bot, ExtBot):
             self.app.bot.insert_callback_data(update)
         await self.app.update_queue.put(update)
         self.set_status(HTTPStatus.OK)
+
+
+def has_valid_update_id(data: object) -> bool:
+    """Telegram's update ids are positive 64-bit integers; anything else is not an update
+    (a bool is an int to Python, not to JSON)."""
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    return (isinstance(update_id, int) and not isinstance(update_id, bool)
+            and 0 < update_id <= MAX_UPDATE_ID)
 
 
 class HealthHandler(tornado.web.RequestHandler):
