@@ -6,6 +6,7 @@ that the presser holds the card's role and that this version is still undecided.
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +25,7 @@ from bot.config import Role
 from bot.forms.fields import format_rubles
 from bot.forms.parsing import Invalid, parse_money
 from bot.handlers import cards
-from bot.handlers.callbacks import card_press, encode, pattern
+from bot.handlers.callbacks import card_press, encode, is_id, pattern
 from bot.handlers.notify import send_each
 from bot.handlers.render import short_date
 from bot.rules import report_due
@@ -186,7 +187,7 @@ async def ask_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose:
     rt = runtime(context)
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
-    mention = f'<a href="tg://user?id={user.id}">{user.first_name}</a>, ' if (
+    mention = f'<a href="tg://user?id={user.id}">{html.escape(user.first_name)}</a>, ' if (
         chat.type != "private"
     ) else ""
     prompt_message = await context.bot.send_message(
@@ -382,7 +383,7 @@ async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await message.reply_text(rt.text(user, "cards.managers_only"))
         return
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#№").isdigit():
+    if len(args) != 1 or not is_id(args[0].lstrip("#№")):
         await message.reply_text(rt.text(user, "cards.history_usage"))
         return
     entries = await decisions.history(rt.db, int(args[0].lstrip("#№")))

@@ -9,7 +9,9 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.handlers import cards
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.downloads import download
+from bot.handlers.markup import remove_buttons
 from bot.handlers.notify import send_each
 from bot.runtime import runtime
 from bot.services import listeners
@@ -53,16 +55,12 @@ async def take_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     if asked is None:
         return False
     document = message.document
-
-    async def download() -> bytes:
-        telegram_file = await context.bot.get_file(document.file_id)
-        return bytes(await telegram_file.download_as_bytearray())
-
     try:
         await listeners.receive(
             rt.db, rt.settings, report_id=asked.report_id, telegram_id=user.id,
             file_id=document.file_id, mime_type=document.mime_type,
-            file_name=document.file_name, size=document.file_size, download=download,
+            file_name=document.file_name, size=document.file_size,
+            download=lambda: download(context, document.file_id),
             now=rt.clock.now(),
         )
     except Refused as exc:
@@ -104,7 +102,7 @@ async def on_decline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) != 2 or not parts[0].isdigit():
+    if len(parts) != 2 or not is_id(parts[0]):
         await query.answer()
         return
     try:
@@ -114,7 +112,7 @@ async def on_decline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await query.answer(rt.text(user, "events.not_yours"), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     if done:
         await context.bot.send_message(user.id, rt.text(user, "listeners.declined_ok"))
         await _tell_managers(context, int(parts[0]), None)

@@ -56,9 +56,11 @@ class MediaActions(UserActions):
             raise ValueError("a poll has 2-10 options")
         poll = {
             "id": str(secrets.randbits(62)), "question": question,
-            "options": [{"text": text, "voter_count": 0} for text in options],
+            "options": [{"text": text, "voter_count": 0, "persistent_id": str(index)}
+                        for index, text in enumerate(options)],
             "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
             "type": "regular", "allows_multiple_answers": False,
+            "allows_revoting": True, "members_only": False,  # required since Bot API 9.6, 10.0
         }
         return self._user_message(user, chat, {"poll": poll})
 
