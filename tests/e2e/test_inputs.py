@@ -5,7 +5,7 @@ name with HTML in it, stickers and voice notes, buttons of an old version of the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,27 +14,13 @@ from bot.config import load_settings
 from bot.localapi import LocalBotApi
 from bot.localapi.models import TgUser
 from tests.conftest import SPECIALIST
-from tests.e2e.steps import join_new_partner, say, tap
+from tests.e2e.steps import OTHER_MESSAGES, garbage_data, join_new_partner, say, tap
 from tests.e2e.test_apply import KIND_SCRIPTS, TODAY, ahead, start_applying
 from tests.e2e.test_decide import db_rows, manager, partner_sends
 from tests.e2e.test_report import answer_figures, approved_seminar
 from tests.localapi.conftest import make_png
 
 WENT_WRONG = "Что-то пошло не так"
-
-Send = Callable[[LocalBotApi, TgUser], Awaitable[object]]
-# Everything a phone sends besides text, contacts, photos and files.
-OTHER_MESSAGES: dict[str, Send] = {
-    "sticker": lambda api, u: api.send_sticker(u),
-    "voice": lambda api, u: api.send_voice(u),
-    "video note": lambda api, u: api.send_video_note(u),
-    "location": lambda api, u: api.send_location(u),
-    "poll": lambda api, u: api.send_poll(u),
-    "dice": lambda api, u: api.send_dice(u),
-    "video": lambda api, u: api.send_video(u),
-    "audio": lambda api, u: api.send_audio(u),
-}
-
 
 def all_said(api: LocalBotApi, user: TgUser) -> str:
     return "\n".join(m.text for m in api.bot_messages(user.id))
@@ -201,17 +187,6 @@ async def test_other_messages_at_a_summary_point_to_its_buttons(
     await api.send_sticker(anna)
     answer = await api.next_message(anna.id)
     assert "Такое я не читаю" in answer.text and "«Отправить»" in answer.text
-
-
-# Every prefix the bot's buttons use, and what an old version or a modified client may send.
-PREFIXES = ("a", "rp", "rs", "rk", "d", "rv", "rc", "rq", "bl", "sp", "in", "iv", "cp", "cps",
-            "ll", "j", "f", "ev", "rm", "zzz")
-TAILS = ("", ":", ":x", ":1", ":1:2", ":1:2:x", ":x:y:z:w", ":99999999999999999999:1:ok",
-         ":-1:0:ok", ":1:1:r:no:nope", ":apply:kind:nope", ":send", ":edit:nope", ":fix:x")
-
-
-def garbage_data() -> list[str]:
-    return [(prefix + tail)[:64] for prefix in PREFIXES for tail in TAILS]
 
 
 async def test_every_button_press_is_answered_however_garbled_its_data(
