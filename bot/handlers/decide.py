@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.config import Role
 from bot.handlers import cards, decision_card
-from bot.handlers.callbacks import encode
+from bot.handlers.callbacks import encode, is_id
 from bot.handlers.decision_card import Choice, Decided, Ending, Facts, Kind, Press, Texts
 from bot.handlers.render import short_date
 from bot.runtime import Runtime, runtime
@@ -172,7 +172,7 @@ async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await message.reply_text(rt.text(user, "cards.managers_only"))
         return
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#№").isdigit():
+    if len(args) != 1 or not is_id(args[0].lstrip("#№")):
         await message.reply_text(rt.text(user, "cards.history_usage"))
         return
     entries = await decisions.history(rt.db, int(args[0].lstrip("#№")))

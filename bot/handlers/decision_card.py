@@ -26,7 +26,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.forms.fields import format_rubles
 from bot.forms.parsing import Invalid, parse_money
-from bot.handlers.callbacks import card_press, encode, pattern
+from bot.handlers.callbacks import card_press, encode, is_id, pattern
 from bot.runtime import Runtime, runtime
 from bot.services import decisions
 from bot.services.routing import may_decide, note_forbidden
@@ -219,9 +219,9 @@ async def _step(press: Press[T], step: str, args: list[str]) -> None:
         await _reasons(press, step, choice)
     elif choice is not None:
         await _decide(press, choice.verdict)
-    elif step == "p" and figured and args and args[0].isdigit():
+    elif step == "p" and figured and args and is_id(args[0]):
         await _figures(press, figured, points=int(args[0]))
-    elif step == "c" and figured and len(args) == 2 and args[1].isdigit():
+    elif step == "c" and figured and len(args) == 2 and is_id(args[1]):
         await _decide(press, figured.verdict, points=_carried(args[0]),
                       compensation=int(args[1]))
     elif step == "ct" and figured and args:
@@ -247,7 +247,7 @@ async def _step(press: Press[T], step: str, args: list[str]) -> None:
 
 def _carried(points: str) -> int | None:
     """The points picked before the compensation, carried in the data («-»: none)."""
-    return int(points) if points.isdigit() else None
+    return int(points) if is_id(points) else None
 
 
 def _question(press: Press[T], **more: Any) -> dict[str, Any]:

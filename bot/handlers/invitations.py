@@ -18,7 +18,8 @@ from bot.forms import engine
 from bot.forms.engine import Draft
 from bot.forms.requests import INVITE, TALK
 from bot.handlers import forms, outbox, request_flow
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, fitted, short_date
 from bot.runtime import Runtime, runtime
 from bot.services import invitations, partners
@@ -122,7 +123,7 @@ async def _broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: 
         return
     rt.outbox.wake()  # the invitation to every partner, by the outbox
     await query.answer(rt.text(user, "invitations.sending"))
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     await discard_draft(rt.db, user.id, INVITE.name)
     await context.bot.send_message(user.id, rt.text(user, "invitations.sent", id=invitation.id,
                                                     people=reached))
@@ -134,7 +135,7 @@ async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) != 2 or not parts[0].isdigit():
+    if len(parts) != 2 or not is_id(parts[0]):
         await query.answer()
         return
     try:

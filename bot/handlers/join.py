@@ -18,7 +18,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 from bot.forms.engine import Draft
 from bot.forms.join import JOIN
 from bot.handlers import forms, outbox
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons
 from bot.runtime import Runtime, runtime
 from bot.services import applications as applications_service
 from bot.services import partners
@@ -102,7 +103,7 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ("ok", "no"):
+    if len(parts) != 2 or not is_id(parts[0]) or parts[1] not in ("ok", "no"):
         await query.answer()
         return
     member_id, approve = int(parts[0]), parts[1] == "ok"
@@ -115,7 +116,7 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if decision.outcome is DecideMember.ALREADY:
         await query.answer(rt.text(user, "join.already"), show_alert=True)
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
         return
     rt.outbox.wake()  # the employee told, by the outbox
     await query.answer()

@@ -8,7 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.handlers import outbox
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.downloads import download
+from bot.handlers.markup import remove_buttons
 from bot.runtime import Runtime, runtime
 from bot.services import listeners, reports
 from bot.services.applications import NotAllowed
@@ -75,16 +77,12 @@ async def take_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     if asked is None:
         return False
     document = message.document
-
-    async def download() -> bytes:
-        telegram_file = await context.bot.get_file(document.file_id)
-        return bytes(await telegram_file.download_as_bytearray())
-
     try:
         await listeners.receive(
             rt.db, rt.settings, report_id=asked.report_id, telegram_id=user.id,
             file_id=document.file_id, mime_type=document.mime_type,
-            file_name=document.file_name, size=document.file_size, download=download,
+            file_name=document.file_name, size=document.file_size,
+            download=lambda: download(context, document.file_id),
             now=rt.clock.now(),
         )
     except Refused as exc:
@@ -101,7 +99,7 @@ async def on_decline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) != 2 or not parts[0].isdigit():
+    if len(parts) != 2 or not is_id(parts[0]):
         await query.answer()
         return
     try:
@@ -111,7 +109,7 @@ async def on_decline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await query.answer(rt.text(user, "events.not_yours"), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     if done:
         rt.outbox.wake()  # the managers told, by the outbox
         await context.bot.send_message(user.id, rt.text(user, "listeners.declined_ok"))

@@ -11,7 +11,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.forms.engine import Draft
 from bot.forms.report import REPORT
 from bot.handlers import forms
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.runtime import Runtime, runtime
 from bot.services import reports
@@ -51,7 +52,7 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _, parts = decode(query.data)
     await query.answer()
-    if parts and parts[0].isdigit():
+    if parts and is_id(parts[0]):
         await _open(update, context, int(parts[0]))
 
 
@@ -123,7 +124,7 @@ async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     rt.outbox.wake()  # the review cards, and «sent» to the partner
     await query.answer(rt.text(user, "report.sent_short"))
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
 
 
 forms.register(forms.FormFlow(form=REPORT, texts=TEXTS, on_complete=_show_summary))

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.localapi.acting import UserActions
+from bot.localapi.acting_media import MediaActions
 from bot.localapi.errors import injected
 from bot.localapi.models import ApiRequest, Chat, ChatType, Refusal, TgUser
 from bot.localapi.observing import BotObservations
@@ -19,7 +19,7 @@ from bot.localapi.server import HttpServer, make_app
 from bot.localapi.state import BotState, FloodRefusal, InjectedFailure
 
 
-class LocalBotApi(UserActions, BotObservations):
+class LocalBotApi(MediaActions, BotObservations):
     """A Bot API server on 127.0.0.1 that PTB talks to via `base_url`/`base_file_url`.
 
     Every request Telegram would refuse is answered like Telegram and recorded in `refusals`.

@@ -288,3 +288,21 @@ async def _listening_port(log: Path, process: asyncio.subprocess.Process) -> int
             raise AssertionError(f"the bot exited early:\n{log.read_text()}")
         await asyncio.sleep(0.05)
     raise AssertionError(f"the bot never started its webhook server:\n{log.read_text()}")
+
+
+@pytest.mark.parametrize("update_id", ["missing", 0, -5, 2**63, 10**30, "12", 1.5, True, None])
+async def test_an_update_id_that_is_not_a_positive_64_bit_integer_is_refused_with_400(
+    api: LocalBotApi, hook: Hook, update_id: object
+) -> None:
+    anna = api.user(541, first_name="Анна", language_code="ru")
+    update = dict(await writes(api, anna, "/start"))
+    if update_id == "missing":
+        del update["update_id"]
+    else:
+        update["update_id"] = update_id
+    assert await hook.post(update) == 400
+    assert await hook.post(await writes(api, anna, "/start")) == 200
+    greeting = await api.next_message(anna.id)
+    assert "ID партнёра" in greeting.text
+    await asyncio.sleep(0.3)
+    assert len(api.bot_messages(anna.id)) == 1  # the refused update was not handled
