@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -41,8 +43,11 @@ from bot.handlers import (
 )
 from bot.handlers.menu import set_default_commands
 from bot.i18n import Texts
+from bot.intake import Intake, Poller
 from bot.rules import load_rulebook
 from bot.runtime import Runtime, runtime_of
+from bot.services import reminders as reminders_service
+from bot.telegram_bot import PartnerDeskBot
 
 log = logging.getLogger(__name__)
 
@@ -62,31 +67,34 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     )
     app: AnyApplication = (
         ApplicationBuilder()
-        # One log line per update (duration, outcome); handled update ids remembered.
+        # One log line per update (duration, outcome); each marked handled in the inbox.
         .application_class(dedupe.TrackedApplication)
-        # aiohttp instead of PTB's httpx: the same requests for much less CPU (bot_api_http.py).
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.bot_api_url)
-        .base_file_url(settings.file_url)
-        # Retries a 429 after Telegram's retry_after and keeps under the per-chat/global limits.
-        # Overall: one message every 1/rate s, evenly (the default bucket of `rate` would let a
-        # second's worth out at once: twice the rate in the first second of a reminder burst).
-        .rate_limiter(AIORateLimiter(
-            max_retries=3, overall_max_rate=1,
-            overall_time_period=1 / settings.messages_per_second))
+        # No Updater: updates come through the inbox (bot/intake.py), polled or posted.
+        .updater(None)
+        .bot(PartnerDeskBot(
+            token=settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.bot_api_url,
+            base_file_url=settings.file_url,
+            # aiohttp instead of PTB's httpx: the same requests for much less CPU
+            # (bot_api_http.py).
+            request=AiohttpRequest(),
+            get_updates_request=AiohttpRequest(connection_pool_size=1),
+            # Retries a 429 after Telegram's retry_after and keeps under the per-chat/global
+            # limits. Overall: one message every 1/rate s, evenly (the default bucket of `rate`
+            # would let a second's worth out at once: twice the rate in the first second of a
+            # reminder burst).
+            rate_limiter=AIORateLimiter(
+                max_retries=3, overall_max_rate=1,
+                overall_time_period=1 / settings.messages_per_second),
+        ))
         .post_init(_open)
         .post_shutdown(_close)
         .build()
     )
     rt.attach(app)
 
-    # Group dedupe.GROUP (-100), before everything: an update Telegram delivered again after
-    # it was handled stops here (bot/handlers/dedupe.py).
-    app.add_handler(dedupe.handler(), group=dedupe.GROUP)
-    # Group presence.GROUP (-90): every message or tap moves the sender's last_seen_at (hourly)
-    # and clears their blocked mark; it never stops an update.
+    # Group presence.GROUP (-90), before everything: every message or tap moves the sender's
+    # last_seen_at (hourly) and clears their blocked mark; it never stops an update.
     app.add_handler(presence.handler(), group=presence.GROUP)
 
     # Group 0: commands, then buttons (each flow owns a callback prefix), then typed answers
@@ -154,6 +162,9 @@ async def _open(app: AnyApplication) -> None:
     job_queue = app.job_queue
     assert job_queue is not None
     rt.outbox.waker = lambda delay: _wake(job_queue, delay)
+    if released := await reminders_service.release_claims_of_a_stopped_bot(rt.db,
+                                                                            rt.clock.now()):
+        log.warning("outbox: %d claim(s) left by a stopped bot released", released)
     rt.outbox.wake()  # what a stop left in the outbox goes out now, not at the first tick
     await outbox.report_unreachable(app.bot, rt)
     how = "webhook" if rt.settings.webhook_url else "polling for updates"
@@ -172,23 +183,39 @@ async def _close(app: AnyApplication) -> None:
 
 @asynccontextmanager
 async def polling(app: AnyApplication, *, poll_timeout: int = 10) -> AsyncIterator[AnyApplication]:
-    """Run the bot inside an event loop that is already running (tests, the demo).
-
-    The same steps, in the same order, as `Application.run_polling`, which owns its own loop.
-    """
-    assert app.updater is not None
+    """Run the bot with long polling inside a running event loop (`partnerdesk run`, the tests,
+    the demo): what a kill left in the inbox first, then each batch stored before the next
+    getUpdates confirms it (bot/intake.py). On the way out polling stops first, then the
+    updates in hand are finished."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    await app.updater.start_polling(
-        poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-    )
+    intake = Intake(app)
+    await intake.resume()
+    poller = Poller(intake, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+    await poller.start()
     await app.start()
     try:
         yield app
     finally:
-        await app.updater.stop()
+        await poller.stop()
         await app.stop()
         if app.post_shutdown:
             await app.post_shutdown(app)
         await app.shutdown()
+
+
+def run_polling(app: AnyApplication) -> None:
+    """`partnerdesk run` without a webhook: poll until SIGINT or SIGTERM, then stop cleanly."""
+
+    async def poll_until_stopped() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with polling(app):
+            await stop.wait()
+            log.info("polling: stopping; finishing the updates in hand")
+        log.info("polling: stopped")
+
+    asyncio.run(poll_until_stopped())

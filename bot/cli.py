@@ -148,9 +148,9 @@ def serve(app: AnyApplication, settings: Settings) -> None:
 
         run_webhook(app, settings)
     else:
-        from bot.app import ALLOWED_UPDATES
+        from bot.app import run_polling
 
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        run_polling(app)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from bot.rules import Rulebook
 from bot.services.files import KEPT_FILES
 from bot.services.listeners import PERSONAL
 from bot.services.presence import Presence
-from bot.services.updates import HandledUpdates
+from bot.services.updates import Inbox
 from bot.storage.database import Database
 
 _KEY = "partnerdesk.runtime"
@@ -72,7 +72,7 @@ class Runtime:
     clock: Clock
     rulebook: Rulebook
     _db: Database | None = field(default=None, repr=False)
-    _handled: HandledUpdates | None = field(default=None, repr=False)
+    _inbox: Inbox | None = field(default=None, repr=False)
     _presence: Presence | None = field(default=None, repr=False)
     person_locks: PersonLocks = field(default_factory=PersonLocks, repr=False)
     outbox: OutboxWakeup = field(default_factory=OutboxWakeup, repr=False)
@@ -84,10 +84,10 @@ class Runtime:
         return self._db
 
     @property
-    def handled_updates(self) -> HandledUpdates:
-        if self._handled is None:
+    def inbox(self) -> Inbox:
+        if self._inbox is None:
             raise RuntimeError("the database is opened in post_init; no handler runs before it")
-        return self._handled
+        return self._inbox
 
     @property
     def presence(self) -> Presence:
@@ -100,16 +100,15 @@ class Runtime:
         self._db = await Database.open(self.settings.database)
         await asyncio.to_thread(restrict_kept_folders, self.settings.data_dir)
         applied = await self._db.migrate()
-        self._handled = HandledUpdates(self._db)
-        await self._handled.load(self.clock.now())
+        self._inbox = Inbox(self._db)
         self._presence = Presence(self._db, wake_outbox=self.outbox.wake)
         await self._presence.load()
         return applied
 
     async def close_database(self) -> None:
-        if self._handled is not None:
-            await self._handled.flush()
-            self._handled = None
+        if self._inbox is not None:
+            await self._inbox.flush()
+            self._inbox = None
         if self._presence is not None:
             await self._presence.flush()
             self._presence = None

@@ -60,7 +60,7 @@ async def collect(db: Database, *, now: datetime, settings: Settings | None = No
         row = await db.fetch_one(sql, params)
         return int(row[0]) if row else 0
 
-    last = await updates.last_seen(db) if "processed_updates" in tables else None
+    last = await updates.last_seen(db) if "inbox" in tables else None
     messages = await outbox.summary(db) if await db.schema_version() >= 11 else None
     missing = await outbox.unreachable_roles(db, settings) if settings is not None else {}
     return Status(

@@ -2,8 +2,12 @@
 
 PTB's `run_webhook` serves only the webhook path; this serves two:
 - `POST <path of PARTNERDESK_WEBHOOK_URL>`: an update from Telegram. A request without the
-  right `X-Telegram-Bot-Api-Secret-Token` gets 403 and changes nothing; a good one is put on
-  the Application's update queue (the same queue the poller fills) and answered 200 at once.
+  right `X-Telegram-Bot-Api-Secret-Token` gets 403 and changes nothing; a body that is not a
+  JSON object with a valid `update_id` gets 400. A good one goes through the inbox, as a polled
+  one does (bot/intake.py): it is answered 200 only once it is stored (committed), so a kill
+  before that makes Telegram post it again, and a kill after it loses nothing either. One the
+  library cannot parse is stored, logged once and answered 200, so Telegram does not resend
+  it forever.
 - `GET /healthz`: 200 when the database answers `SELECT 1`, otherwise 503.
 """
 
@@ -21,14 +25,14 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import tornado.web
-from telegram import Update
-from telegram.ext import ExtBot
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
 from bot.app import ALLOWED_UPDATES, AnyApplication
 from bot.config import ConfigError, Settings
+from bot.intake import Intake
 from bot.runtime import runtime_of
+from bot.services.updates import valid_update_id
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +58,8 @@ def webhook_path(url: str) -> str:
 class UpdateHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, app: AnyApplication, secret: str) -> None:
-        self.app = app
+    def initialize(self, intake: Intake, secret: str) -> None:
+        self.intake = intake
         self.secret = secret
 
     async def post(self) -> None:
@@ -64,12 +68,11 @@ class UpdateHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
         try:
             data = json.loads(self.request.body)
-            update = Update.de_json(data, self.app.bot)
-        except Exception as exc:  # not JSON, or not an update
+        except ValueError as exc:
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from exc
-        if isinstance(self.app.bot, ExtBot):
-            self.app.bot.insert_callback_data(update)
-        await self.app.update_queue.put(update)
+        if valid_update_id(data) is None:
+            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
+        await self.intake.receive([data])
         self.set_status(HTTPStatus.OK)
 
 
@@ -103,10 +106,10 @@ async def database_answers(app: AnyApplication) -> bool:
 
 
 class WebhookApp(tornado.web.Application):
-    def __init__(self, app: AnyApplication, *, path: str, secret: str) -> None:
+    def __init__(self, intake: Intake, *, path: str, secret: str) -> None:
         super().__init__([
-            (HEALTH_PATH, HealthHandler, {"app": app}),
-            (path, UpdateHandler, {"app": app, "secret": secret}),
+            (HEALTH_PATH, HealthHandler, {"app": intake.app}),
+            (path, UpdateHandler, {"intake": intake, "secret": secret}),
         ])
 
     def log_request(self, handler: tornado.web.RequestHandler) -> None:
@@ -131,7 +134,9 @@ async def serving(app: AnyApplication, settings: Settings) -> AsyncIterator[Serv
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    server = HTTPServer(WebhookApp(app, path=path, secret=secret), max_body_size=MAX_BODY)
+    intake = Intake(app)
+    await intake.resume()
+    server = HTTPServer(WebhookApp(intake, path=path, secret=secret), max_body_size=MAX_BODY)
     try:
         sockets = bind_sockets(settings.port, address=settings.listen)
         server.add_sockets(sockets)

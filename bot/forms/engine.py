@@ -58,16 +58,20 @@ class Draft:
     history: list[str] = field(default_factory=list)
     editing: bool = False  # came from the summary to change one answer
     prompt_id: int | None = None  # the bot message that asks the current question
+    # The update whose answer this draft took in last: the same update again (handled anew
+    # after a restart) must not be taken as the answer to the next question.
+    answered_update: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"form": self.form, "answers": self.answers, "current": self.current,
-                "history": self.history, "editing": self.editing, "prompt_id": self.prompt_id}
+                "history": self.history, "editing": self.editing, "prompt_id": self.prompt_id,
+                "answered_update": self.answered_update}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Draft:
         return cls(form=data["form"], answers=dict(data["answers"]), current=data["current"],
                    history=list(data.get("history", [])), editing=bool(data.get("editing")),
-                   prompt_id=data.get("prompt_id"))
+                   prompt_id=data.get("prompt_id"), answered_update=data.get("answered_update"))
 
 
 @dataclass(frozen=True)

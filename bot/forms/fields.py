@@ -29,6 +29,8 @@ class Context:
     t: Translate  # renders a text key in the user's language
     # Calendar days before the event that info support and promo materials need (the rulebook's).
     support_days: Mapping[str, int] = field(default_factory=lambda: {"info": 14, "promo": 21})
+    # The last day a date may name: the rules (calendar, deadlines) are not asked beyond it.
+    latest: date = date.max
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ class FutureDate(Field):
         value = parsing.parse_date(text, ctx.today)
         if value < ctx.today:
             raise Invalid("date_in_past")
+        if value > ctx.latest:
+            raise Invalid("date_too_far", {"latest": ctx.latest.strftime("%d.%m.%Y")})
         return value.isoformat()
 
     def show(self, value: Any, ctx: Context) -> str:

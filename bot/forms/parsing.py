@@ -18,6 +18,10 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDS = re.compile(r"^(\d{1,2})\s+([a-zа-яё]+)\.?(?:\s+(\d{4}))?(?:\s*(?:г\.?|года?))?$")
 _THOUSANDS = re.compile(r"^(.*?)\s*(тыс\.?|тысяч[аи]?|т\.?|k|к)$")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+# Past this many digits before the point a float drops whole units (and 400 of them overflow);
+# nothing a partner counts or pays comes near it.
+MAX_DIGITS = 15
+MAX_RUBLES = 10**10
 _PHONE_CHARS = re.compile(r"[\s()\-]")
 _URL = re.compile(r"^(https?://)?([a-z0-9а-яё-]+\.)+[a-zа-яё]{2,}(/\S*)?$", re.I)
 
@@ -77,11 +81,14 @@ def parse_number(text: str) -> float:
     raw = raw.replace(" ", "")
     if not _NUMBER.match(raw):
         raise Invalid("number_format")
-    return float(raw.replace(",", ".")) * multiplier
+    raw = raw.replace(",", ".")
+    if len(raw.split(".")[0].lstrip("0")) > MAX_DIGITS:
+        raise Invalid("number_too_big")
+    return float(raw) * multiplier
 
 
 def parse_count(text: str, minimum: int = 0, maximum: int = 1_000_000) -> int:
-    value = parse_number(text)
+    value = _bounded(text, minimum, maximum)
     if value != int(value):
         raise Invalid("whole_number")
     if not minimum <= value <= maximum:
@@ -91,11 +98,21 @@ def parse_count(text: str, minimum: int = 0, maximum: int = 1_000_000) -> int:
 
 def parse_money(text: str) -> int:
     """Rubles as typed → integer kopecks."""
-    value = parse_number(text)
+    value = _bounded(text, 0, MAX_RUBLES)
     kopecks = round(value * 100)
-    if kopecks > 10**12:
-        raise Invalid("number_range", {"min": 0, "max": 10**10})
+    if kopecks > MAX_RUBLES * 100:
+        raise Invalid("number_range", {"min": 0, "max": MAX_RUBLES})
     return kopecks
+
+
+def _bounded(text: str, minimum: int, maximum: int) -> float:
+    """A number; one too long to read says the range expected, as one merely too big does."""
+    try:
+        return parse_number(text)
+    except Invalid as exc:
+        if exc.reason == "number_too_big":
+            raise Invalid("number_range", {"min": minimum, "max": maximum}) from None
+        raise
 
 
 def parse_phone(text: str) -> str:

@@ -9,16 +9,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.config import Role
 from bot.forms import engine
 from bot.forms.application import APPLICATION, EVENTS, SPECIAL, kind_of
 from bot.forms.costs import COMPENSABLE
 from bot.forms.engine import SUMMARY, Draft
 from bot.handlers import forms
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted
 from bot.runtime import Runtime, runtime
-from bot.services import applications, decisions, outbox, partners
+from bot.services import applications, decisions, partners
 from bot.services.applications import NotAllowed
 
 ACTION = "a"
@@ -138,13 +138,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _, parts = decode(query.data)
     what = parts[0] if parts else ""
-    if what == "fix" and len(parts) == 2 and parts[1].isdigit():
+    if what == "fix" and len(parts) == 2 and is_id(parts[1]):
         await _fix(update, context, int(parts[1]))
         return
     draft = await applications.load_draft(rt.db, user.id, APPLICATION.name)
-    if draft is None:
+    if draft is None:  # sent or dropped already (a double tap): its buttons are gone
         await query.answer(rt.text(user, "forms.common.stale"))
-        await query.edit_message_reply_markup(None)
         return
     if what == "discard":
         await query.answer()
@@ -152,7 +151,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if what == "resume":
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
         await forms.ask(update, context, draft)
         return
     if not forms.on_current_summary(draft, query):
@@ -180,24 +179,18 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
     changing = await decisions.draft_application(rt.db, user.id)
     try:
         if changing is None:
-            row, _ = await applications.submit(rt.db, rt.rulebook, telegram_id=user.id,
-                                               draft=draft, now=rt.clock.now(),
-                                               settings=rt.settings)
+            await applications.submit(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
+                                      now=rt.clock.now(), settings=rt.settings)
         else:
-            row = (await decisions.resubmit(
+            await decisions.resubmit(
                 rt.db, rt.rulebook, telegram_id=user.id, application_id=changing, draft=draft,
-                now=rt.clock.now(), settings=rt.settings,
-            )).application
+                now=rt.clock.now(), settings=rt.settings)
     except NotAllowed:
         await query.answer(rt.text(user, "apply.cannot_send"), show_alert=True)
         return
-    rt.outbox.wake()  # the cards to whoever decides are in the outbox
+    rt.outbox.wake()  # the cards to whoever decides, and «sent» to the partner
     await query.answer(rt.text(user, "apply.sent_short"))
-    await query.edit_message_reply_markup(None)  # the draft (and its prompt) is gone now
-    reached = await outbox.deciders_reachable(rt.db, rt.settings, Role(row.role))
-    await context.bot.send_message(
-        user.id, rt.text(user, "apply.sent" if reached else "apply.sent_waiting", id=row.id),
-        parse_mode=ParseMode.HTML)
+    await remove_buttons(query)  # the draft (and its prompt) is gone now
 
 
 async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, application_id: int) -> None:
@@ -212,7 +205,7 @@ async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, application_i
         await query.answer(rt.text(user, "forms.common.stale"), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     await forms.ask(update, context, draft)
 
 

@@ -32,14 +32,12 @@ from telegram.ext import (
 from bot.config import Role
 from bot.forms.fields import format_rubles, split_tail
 from bot.forms.parsing import Invalid, parse_count, parse_money
-from bot.handlers import cards
+from bot.handlers import outbox
 from bot.handlers.callbacks import encode, pattern
-from bot.handlers.notify import send_each
 from bot.rules import LineKind, OrderLine, Program, Spend
 from bot.runtime import Runtime, runtime
 from bot.services import ledger, partners
 from bot.services.ledger import Account, Balance, CorrectionRefused, HeldLot, Ranked, Refusal
-from bot.storage import partners as partners_repo
 from bot.storage.partners import PartnerRow
 
 log = logging.getLogger(__name__)
@@ -365,7 +363,8 @@ async def correct_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     try:
         await ledger.correct(rt.db, rt.rulebook, partner_id=partner.id, account=account,
                              amount=amount, reason=reason, by=user.id, now=now,
-                             program=program, request=f"{message.chat_id}:{message.message_id}")
+                             program=program, request=f"{message.chat_id}:{message.message_id}",
+                             settings=rt.settings)
     except CorrectionRefused as refused:
         await message.reply_text(_refusal_text(rt, user, refused, account))
         return
@@ -376,7 +375,7 @@ async def correct_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await message.reply_text(rt.text(
         user, f"balance.correct.done.{account}", company=partner.company, code=partner.code,
         amount=shown, reason=reason, program=_program_name(rt, user, program), now=now_text))
-    await _tell_partner(context, rt, partner, account, shown, reason, program)
+    rt.outbox.wake()  # the partner's employees told, by the outbox
 
 
 def parse_correction(args: list[str]) -> tuple[str, Account, str | None, int, str]:
@@ -416,19 +415,17 @@ def _refusal_text(rt: Runtime, user: User, refused: CorrectionRefused, account: 
     return rt.text(user, "balance.correct.usage_short")
 
 
-async def _tell_partner(context: ContextTypes.DEFAULT_TYPE, rt: Runtime, partner: PartnerRow,
-                        account: Account, amount: str, reason: str, program: str | None) -> None:
-    members = [m.telegram_id for m in await partners_repo.active_members(rt.db.conn, partner.id)]
+async def _correction_told(rt: Runtime, language: str,
+                           payload: dict[str, Any]) -> outbox.Outgoing:
+    """What the partner's employees are told of the head's correction."""
+    t = rt.speaker(language)
+    account, program = Account(payload["account"]), payload.get("program")
+    return outbox.Outgoing(t(
+        f"balance.correct.told.{account}", amount=_amount_text(account, int(payload["amount"])),
+        reason=payload["reason"], program=t(f"balance.program.{program}") if program else ""))
 
-    async def send(chat_id: int) -> object:
-        language = await cards.language_of(rt, chat_id)
-        t = rt.speaker(language)
-        program_name = t(f"balance.program.{program}") if program else ""
-        return await context.bot.send_message(
-            chat_id, t(f"balance.correct.told.{account}", amount=amount, reason=reason,
-                       program=program_name), parse_mode=ParseMode.HTML)
 
-    await send_each(rt, members, send)
+outbox.register_notice("correction", _correction_told)
 
 
 # --- expiry ----------------------------------------------------------------------------------

@@ -29,9 +29,18 @@ def pattern(action: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(action)}(?:{SEPARATOR}|$)")
 
 
+MAX_ID = 2**63 - 1  # SQLite's INTEGER
+
+
+def is_id(text: str) -> bool:
+    """A row id as the bot writes it: ASCII digits that fit SQLite (`"²".isdigit()` is true,
+    and 20 digits overflow the query)."""
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+
+
 def card_press(data: str) -> tuple[int, int, str, list[str]] | None:
     """`<action>:<id>:<version>:<step>[:…]` of a decision card → (id, version, step, rest)."""
     _, parts = decode(data)
-    if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) < 3 or not is_id(parts[0]) or not is_id(parts[1]):
         return None
     return int(parts[0]), int(parts[1]), parts[2], parts[3:]

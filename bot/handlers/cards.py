@@ -81,25 +81,6 @@ def figures(rt: Runtime, language: str, points: int | None, compensation: int | 
     return ", ".join(parts)
 
 
-def compensation_keyboard(rt: Runtime, language: str, action: str, subject_id: int,
-                          version: int, money: tuple[int, int | None],
-                          carried: str) -> InlineKeyboardMarkup:
-    """The lowest and highest amount the rules allow, another typed amount, and Back."""
-    t = rt.speaker(language)
-    low, top = money
-    options = [low] if top is None else [low, top]
-
-    def data(*parts: object) -> str:
-        return encode(action, subject_id, version, *parts)
-
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(format_rubles(k), callback_data=data("c", carried, k))
-         for k in options],
-        [InlineKeyboardButton(t("cards.type_other_amount"), callback_data=data("ct", carried))],
-        [InlineKeyboardButton(t("cards.back"), callback_data=data("back"))],
-    ])
-
-
 def reason_text(rt: Runtime, language: str, reason: str | None) -> str:
     """A reason is a common one by its code (`code:late`) or what the manager typed."""
     if not reason:

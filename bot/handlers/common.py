@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.ext import (
     BaseHandler,
+    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
@@ -100,5 +101,20 @@ async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE)
     rt.presence.blocked(change.chat.id, blocked=blocked)
 
 
+async def out_of_date_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press no handler took: a button of an older version of the bot, or forged data."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(runtime(context).text(update.effective_user, "common.out_of_date"))
+
+
 def fallback_handlers() -> list[BaseHandler[Update, Any, Any]]:
-    return [MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)]
+    """Whatever no handler above took: nothing in a private chat goes unanswered, and no
+    button is left spinning."""
+    private = filters.ChatType.PRIVATE
+    return [
+        MessageHandler(filters.COMMAND & private, unknown_command),
+        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
+                       forms.on_unreadable),
+        CallbackQueryHandler(out_of_date_button),
+    ]

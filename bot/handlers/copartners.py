@@ -20,7 +20,8 @@ from bot.forms import engine
 from bot.forms.copartner import COPARTNER, PROMISE_PROOF, preselect_package
 from bot.forms.engine import Draft
 from bot.handlers import forms
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons, set_buttons
 from bot.handlers.render import answer_lines, fitted, short_date
 from bot.runtime import Runtime, runtime
 from bot.services import copartners
@@ -122,7 +123,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) != 2 or not parts[1].isdigit():
+    if len(parts) != 2 or not is_id(parts[1]):
         await query.answer()
         return
     what, number = parts[0], int(parts[1])
@@ -149,7 +150,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif what == "rm":
             await copartners.one(rt.db, user.id, number)
             await query.answer()
-            await query.edit_message_reply_markup(InlineKeyboardMarkup([[InlineKeyboardButton(
+            await set_buttons(query, InlineKeyboardMarkup([[InlineKeyboardButton(
                 rt.text(user, "copartners.remove_yes"),
                 callback_data=encode(ACTION, "rmy", number))]]))
         elif what == "rmy":
@@ -157,7 +158,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                               telegram_id=user.id, copartner_id=number,
                                               now=rt.clock.now())
             await query.answer()
-            await query.edit_message_reply_markup(None)
+            await remove_buttons(query)
             if removed:
                 await context.bot.send_message(user.id, rt.text(user, "copartners.removed"))
         else:
@@ -236,7 +237,7 @@ async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await query.answer(rt.text(user, "copartners.not_available"), show_alert=True)
         return
     await query.answer(rt.text(user, "copartners.saved_short"))
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     _, item = await copartners.one(rt.db, user.id, added.id)
     text, markup = _one_view(rt, user, item)
     await context.bot.send_message(

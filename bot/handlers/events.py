@@ -11,7 +11,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.forms.application import APPLICATION
 from bot.handlers import copartners, reminders, support
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons, set_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import report_due
 from bot.runtime import Runtime, runtime
@@ -90,7 +91,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) != 2 or not parts[1].isdigit():
+    if len(parts) != 2 or not is_id(parts[1]):
         await query.answer()
         return
     what, application_id = parts[0], int(parts[1])
@@ -125,12 +126,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             InlineKeyboardButton(rt.text(user, "events.withdraw_yes"),
                                  callback_data=encode(ACTION, "withdraw_yes", row.id)),
         ]])
-        await query.edit_message_reply_markup(confirm)
+        await set_buttons(query, confirm)
     elif what == "withdraw_yes":
         result = await applications.withdraw(rt.db, telegram_id=user.id,
                                              application_id=row.id, now=rt.clock.now())
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
         key = "events.withdrawn" if result is Withdrawn.DONE else "events.withdraw_too_late"
         await context.bot.send_message(user.id, rt.text(user, key, id=row.id))
     else:

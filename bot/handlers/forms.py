@@ -33,6 +33,9 @@ from bot.forms.fields import Button, Context, Field
 from bot.forms.media import Kept, MediaField
 from bot.forms.parsing import Invalid
 from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.downloads import download
+from bot.handlers.markup import already_so
+from bot.rules.calendar import anniversary
 from bot.runtime import Runtime, runtime
 from bot.services import applications as drafts_service
 from bot.services import files as files_service
@@ -67,10 +70,13 @@ def context_for(rt: Runtime, user: User | None) -> Context:
 
 def language_context(rt: Runtime, language: str) -> Context:
     lead = rt.rulebook.lead_times
+    today = rt.clock.now().date()
     return Context(
-        today=rt.clock.now().date(),
+        today=today,
         t=lambda key, **params: rt.texts.render(language, key, **params),
         support_days={"info": lead.info_support_days, "promo": lead.promo_materials_days},
+        # As far ahead as the rulebook's year reaches (points and money are valid for it).
+        latest=anniversary(today, rt.rulebook.deadlines.validity_years),
     )
 
 
@@ -138,8 +144,16 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
     flow = FLOWS[draft.form]
     if draft.current == SUMMARY:
         await _close_prompt(context, chat.id, draft)
+        before = await load(rt, user.id, draft.form)
         await save(rt, user.id, draft)
-        await flow.on_complete(update, context, draft)
+        try:
+            await flow.on_complete(update, context, draft)
+        except Exception:
+            # A summary that can't be shown must not stay saved: every later try would fail
+            # the same way. The person is back on the question they last answered.
+            if before is not None:
+                await save(rt, user.id, before)
+            raise
         return
     question = flow.form.field(draft.current)
     text = prompt_text(rt, user, flow, draft, error, notes)
@@ -221,7 +235,7 @@ async def _close_prompt(context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft:
     try:
         await context.bot.edit_message_reply_markup(chat_id, prompt_id, reply_markup=None)
     except BadRequest as exc:  # deleted by the person, or already bare: nothing to tidy
-        if "not modified" not in str(exc) and "not found" not in str(exc):
+        if not already_so(exc):
             raise
 
 
@@ -242,6 +256,19 @@ async def _after_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
     await ask(update, context, draft, notes=notes)
 
 
+async def taken_in_before(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                          draft: Draft) -> bool:
+    """Whether this very update was taken into the draft already: it comes again when the bot
+    stopped after saving the answer but before noting the update handled. The next question
+    went out before the save; only a summary (or a form's end) may still be owed."""
+    if draft.answered_update != update.update_id:
+        draft.answered_update = update.update_id
+        return False
+    if draft.current == SUMMARY and draft.prompt_id is None:
+        await ask(update, context, draft)
+    return True
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed answer (or a shared contact) to the question the person is on."""
     rt = runtime(context)
@@ -251,6 +278,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     draft = await active_draft(rt, user.id)
     if draft is None or draft.form not in FLOWS:
         await message.reply_text(rt.text(user, "forms.common.no_form"))
+        return
+    if await taken_in_before(update, context, draft):
         return
     if draft.current == SUMMARY:
         await message.reply_text(rt.text(user, "forms.common.use_summary_buttons"))
@@ -276,6 +305,26 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _after_answer(update, context, draft, answered)
 
 
+async def on_unreadable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, voice note, location, poll…: say what the bot reads, and ask the question
+    the person is on again (or point to the summary's buttons)."""
+    rt = runtime(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    draft = await active_draft(rt, user.id)
+    if draft is None or draft.form not in FLOWS:
+        await message.reply_text(rt.text(user, "common.not_understood"))
+        return
+    if draft.current == SUMMARY:
+        await message.reply_text(rt.text(user, "forms.common.not_understood") + " "
+                                 + rt.text(user, "forms.common.use_summary_buttons"))
+        return
+    question = FLOWS[draft.form].form.field(draft.current)
+    reason = "not_understood_media" if isinstance(question, MediaField) else "not_understood"
+    await ask(update, context, draft, error=Invalid(reason))
+
+
 async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A photo or document for the question the person is on: kept first, then recorded."""
     rt = runtime(context)
@@ -288,6 +337,8 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 else None)
     if draft is None or not isinstance(question, MediaField):
         await message.reply_text(rt.text(user, "forms.media.not_expected"))
+        return
+    if await taken_in_before(update, context, draft):
         return
     sent: PhotoSize | Document
     mime: str | None
@@ -305,7 +356,7 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             rt.db, rt.settings.data_dir, file_unique_id=sent.file_unique_id,
             file_id=sent.file_id, photo=bool(message.photo), mime_type=mime, file_name=name,
             size=sent.file_size, uploaded_by=user.id, now=rt.clock.now(),
-            download=lambda: _download(context, sent.file_id),
+            download=lambda: download(context, sent.file_id),
         )
         engine.answer_file(FLOWS[draft.form].form, draft, Kept(kept.id, bool(message.photo)))
     except (files_service.Refused, Invalid) as exc:
@@ -339,11 +390,6 @@ async def _after_album(context: ContextTypes.DEFAULT_TYPE) -> None:
             await ask(update, context, draft)
 
 
-async def _download(context: ContextTypes.DEFAULT_TYPE, file_id: str) -> bytes:
-    telegram_file = await context.bot.get_file(file_id)
-    return bytes(await telegram_file.download_as_bytearray())
-
-
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     query, user = update.callback_query, update.effective_user
@@ -355,6 +401,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     form, key, value = parts[0], parts[1], ":".join(parts[2:])
     draft = await drafts_service.load_draft(rt.db, user.id, form)
+    if draft is not None and form in FLOWS and await taken_in_before(update, context, draft):
+        await query.answer()
+        return
     if draft is None or form not in FLOWS or draft.current != key:
         await query.answer(rt.text(user, "forms.common.stale"))
         return

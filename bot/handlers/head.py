@@ -8,10 +8,9 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.config import Role
-from bot.handlers.notify import send_each
-from bot.runtime import runtime
+from bot.handlers import outbox
+from bot.runtime import Runtime, runtime
 from bot.services import partners
-from bot.storage import partners as partners_repo
 
 
 async def suspend_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,17 +29,24 @@ async def suspend_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                                          else "head.suspend_usage"))
         return
     reason = None if resume else " ".join(args[1:])[:300]
-    partner = await partners.set_suspension(rt.db, code=args[0], reason=reason, by=user.id,
-                                            now=rt.clock.now())
+    partner = await partners.set_suspension(rt.db, rt.settings, code=args[0], reason=reason,
+                                            by=user.id, now=rt.clock.now())
     if partner is None:
         await message.reply_text(rt.text(user, "head.no_partner", code=args[0]))
         return
     key = "head.resumed" if resume else "head.suspended"
+    rt.outbox.wake()  # the partner's employees told, by the outbox
     await message.reply_text(rt.text(user, key, company=partner.company, reason=reason or ""))
-    members = [m.telegram_id for m in await partners_repo.active_members(rt.db.conn, partner.id)]
-    tell = "head.tell_resumed" if resume else "head.tell_suspended"
-    await send_each(rt, members, lambda chat_id: context.bot.send_message(
-        chat_id, rt.texts.render(rt.texts.default_language, tell, reason=reason or "")))
+
+
+async def _suspension_told(rt: Runtime, language: str,
+                           payload: dict[str, Any]) -> outbox.Outgoing:
+    reason = payload.get("reason")
+    key = "head.tell_suspended" if reason is not None else "head.tell_resumed"
+    return outbox.Outgoing(rt.texts.render(language, key, reason=reason or ""))
+
+
+outbox.register_notice("suspension", _suspension_told)
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:

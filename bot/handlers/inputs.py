@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
-from bot.handlers import decide, forms, listeners, request_cards, review
+from bot.handlers import decision_card, forms, listeners
 from bot.runtime import runtime
 from bot.services import decisions
 
@@ -42,12 +42,7 @@ async def answer_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                                            prompt_id=replied)
     if awaited is None:
         return False
-    if awaited.purpose.startswith(review.PURPOSE_PREFIX):
-        await review.on_awaited(update, context, awaited)
-    elif awaited.purpose.startswith(request_cards.PURPOSE_PREFIX):
-        await request_cards.on_awaited(update, context, awaited)
-    else:
-        await decide.on_awaited(update, context, awaited)
+    await decision_card.on_awaited(update, context, awaited)
     return True
 
 

@@ -17,12 +17,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.forms import engine
 from bot.forms.engine import Draft
 from bot.forms.requests import INVITE, TALK
-from bot.handlers import cards, forms, request_flow
-from bot.handlers.callbacks import decode, encode, pattern
-from bot.handlers.notify import send_each
+from bot.handlers import forms, outbox, request_flow
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, fitted, short_date
 from bot.runtime import Runtime, runtime
-from bot.services import invitations
+from bot.services import invitations, partners
 from bot.services import requests as requests_service
 from bot.services.applications import NotAllowed, discard_draft
 from bot.services.users import see_user
@@ -116,25 +116,17 @@ async def _broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: 
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        invitation, people = await invitations.create(
+        invitation, reached = await invitations.create(
             rt.db, rt.settings, manager_id=user.id, answers=draft.answers, now=rt.clock.now())
     except NotAllowed:
         await query.answer(rt.text(user, "invitations.not_yours"), show_alert=True)
         return
+    rt.outbox.wake()  # the invitation to every partner, by the outbox
     await query.answer(rt.text(user, "invitations.sending"))
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     await discard_draft(rt.db, user.id, INVITE.name)
-
-    async def send(chat_id: int) -> None:
-        language = await cards.language_of(rt, chat_id)
-        await context.bot.send_message(chat_id, invitation_text(rt, language, invitation.answers),
-                                       parse_mode=ParseMode.HTML,
-                                       reply_markup=answer_buttons(rt, language, invitation))
-
-    reached = await send_each(rt, people, send)
-    await invitations.mark_sent(rt.db, invitation.id, len(reached))
     await context.bot.send_message(user.id, rt.text(user, "invitations.sent", id=invitation.id,
-                                                    people=len(reached)))
+                                                    people=reached))
 
 
 async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -143,16 +135,17 @@ async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) != 2 or not parts[0].isdigit():
+    if len(parts) != 2 or not is_id(parts[0]):
         await query.answer()
         return
     try:
-        answered = await invitations.answer(rt.db, invitation_id=int(parts[0]),
+        answered = await invitations.answer(rt.db, rt.settings, invitation_id=int(parts[0]),
                                             telegram_id=user.id, answer=parts[1],
                                             now=rt.clock.now())
     except NotAllowed:
         await query.answer(rt.text(user, "invitations.closed"), show_alert=True)
         return
+    rt.outbox.wake()  # the inviting manager told, by the outbox
     language = rt.language(user)
     invitation = answered.invitation
     await query.answer(rt.text(user, f"invitations.answered.{parts[1]}"))
@@ -166,23 +159,37 @@ async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except BadRequest as exc:  # the same answer tapped again
             if "not modified" not in str(exc):
                 raise
-    if answered.before != parts[1]:
-        await _tell_inviter(context, rt, answered, parts[1])
     if parts[1] == "talk":
         await _begin_talk(update, context, user, invitation)
 
 
-async def _tell_inviter(context: ContextTypes.DEFAULT_TYPE, rt: Runtime,
-                        answered: invitations.Answered, answer: str) -> None:
-    inviter = answered.invitation.created_by
-    t = rt.speaker(await cards.language_of(rt, inviter))
-    tally = answered.tally
-    text = t("invitations.partner_answered", company=answered.partner.company,
-             code=answered.partner.code, title=answered.invitation.answers.get("title", ""),
-             answer=t(f"invitations.answer.{answer}"), yes=tally.get("yes", 0),
-             talk=tally.get("talk", 0), no=tally.get("no", 0))
-    await send_each(rt, [inviter], lambda chat_id: context.bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML))
+async def _invitation(rt: Runtime, language: str,
+                      payload: dict[str, Any]) -> outbox.Outgoing | None:
+    invitation = await invitations.get(rt.db, int(payload["invitation"]))
+    if invitation is None:
+        return None
+    return outbox.Outgoing(invitation_text(rt, language, invitation.answers),
+                           answer_buttons(rt, language, invitation))
+
+
+async def _answered(rt: Runtime, language: str,
+                    payload: dict[str, Any]) -> outbox.Outgoing | None:
+    """The inviting manager hears each partner's new answer, with the tally so far."""
+    invitation = await invitations.get(rt.db, int(payload["invitation"]))
+    partner = await partners.get(rt.db, int(payload["partner"]))
+    if invitation is None or partner is None:
+        return None
+    t = rt.speaker(language)
+    tally = await invitations.tally(rt.db, invitation.id)
+    return outbox.Outgoing(t(
+        "invitations.partner_answered", company=partner.company, code=partner.code,
+        title=invitation.answers.get("title", ""),
+        answer=t(f"invitations.answer.{payload['answer']}"), yes=tally.get("yes", 0),
+        talk=tally.get("talk", 0), no=tally.get("no", 0)))
+
+
+outbox.register_notice("invitation", _invitation)
+outbox.register_notice("invitation_answered", _answered)
 
 
 async def _begin_talk(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,

@@ -15,16 +15,14 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
-from bot.config import Role
 from bot.forms.engine import Draft
 from bot.forms.join import JOIN
-from bot.handlers import forms
-from bot.handlers.callbacks import decode, encode, pattern
-from bot.handlers.notify import send_each
+from bot.handlers import forms, outbox
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons
 from bot.runtime import Runtime, runtime
 from bot.services import applications as applications_service
 from bot.services import partners
-from bot.services.applications import discard_draft
 from bot.services.partners import DecideMember, JoinResult
 
 ACTION = "j"
@@ -60,37 +58,42 @@ async def _complete(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: D
     rt = runtime(context)
     user = update.effective_user
     assert user is not None
-    joined = await partners.join(rt.db, telegram_id=user.id, answers=draft.answers,
-                                 now=rt.clock.now())
-    await discard_draft(rt.db, user.id, JOIN.name)
-    company = joined.partner.company
-    if joined.result is JoinResult.ACTIVE:
-        text = rt.text(user, "join.done", company=company)
-    else:
-        text = rt.text(user, "join.pending", company=company)
-    await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
-                                   reply_markup=ReplyKeyboardRemove())
-    if joined.result is JoinResult.PENDING:
-        await _ask_to_confirm(context, rt, user.id, draft, joined)
+    await partners.join(rt.db, telegram_id=user.id, answers=draft.answers, now=rt.clock.now(),
+                        settings=rt.settings)
+    rt.outbox.wake()  # «you are in», and a pending employee's cards
 
 
-async def _ask_to_confirm(context: ContextTypes.DEFAULT_TYPE, rt: Runtime, member_id: int,
-                          draft: Draft, joined: partners.Joined) -> None:
-    async def send_card(decider: int) -> None:
-        language = await _language_of(rt, decider)
-        card = rt.texts.render(language, "join.confirm_card", name=draft.answers["full_name"],
-                               phone=draft.answers.get("phone") or "—",
-                               company=joined.partner.company, code=joined.partner.code)
-        buttons = InlineKeyboardMarkup([[
-            InlineKeyboardButton(rt.texts.render(language, "join.confirm"),
-                                 callback_data=encode(ACTION, member_id, "ok")),
-            InlineKeyboardButton(rt.texts.render(language, "join.decline"),
-                                 callback_data=encode(ACTION, member_id, "no")),
-        ]])
-        await context.bot.send_message(decider, card, parse_mode=ParseMode.HTML,
-                                       reply_markup=buttons)
+async def _joined(rt: Runtime, language: str, payload: dict[str, Any]) -> outbox.Outgoing:
+    key = "join.done" if payload["result"] == JoinResult.ACTIVE.value else "join.pending"
+    return outbox.Outgoing(rt.texts.render(language, key, company=payload["company"]),
+                           ReplyKeyboardRemove())
 
-    await send_each(rt, [*joined.confirmers, *rt.settings.members_of(Role.PARTNERS)], send_card)
+
+async def _confirm_card(rt: Runtime, language: str,
+                        payload: dict[str, Any]) -> outbox.Outgoing | None:
+    """A colleague or a partner manager is asked to confirm a new employee."""
+    member_id = int(payload["member"])
+    member, partner = await partners.membership(rt.db, member_id)
+    if member is None or partner is None or member.state != "pending":
+        return None  # decided meanwhile
+    card = rt.texts.render(language, "join.confirm_card", name=member.full_name,
+                           phone=member.phone or "—", company=partner.company, code=partner.code)
+    return outbox.Outgoing(card, InlineKeyboardMarkup([[
+        InlineKeyboardButton(rt.texts.render(language, "join.confirm"),
+                             callback_data=encode(ACTION, member_id, "ok")),
+        InlineKeyboardButton(rt.texts.render(language, "join.decline"),
+                             callback_data=encode(ACTION, member_id, "no")),
+    ]]))
+
+
+async def _welcome(rt: Runtime, language: str, payload: dict[str, Any]) -> outbox.Outgoing:
+    key = "join.welcome_confirmed" if payload["state"] == "active" else "join.welcome_declined"
+    return outbox.Outgoing(rt.texts.render(language, key))
+
+
+outbox.register_notice("join_card", _confirm_card)
+outbox.register_notice("join_decided", _welcome)
+outbox.register_notice("joined", _joined)
 
 
 async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -100,38 +103,28 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ("ok", "no"):
+    if len(parts) != 2 or not is_id(parts[0]) or parts[1] not in ("ok", "no"):
         await query.answer()
         return
     member_id, approve = int(parts[0]), parts[1] == "ok"
     decision = await partners.decide_member(
         rt.db, member_id=member_id, approve=approve, decided_by=user.id,
-        by_manager=rt.settings.is_manager(user.id), now=rt.clock.now(),
+        by_manager=rt.settings.is_manager(user.id), now=rt.clock.now(), settings=rt.settings,
     )
     if decision.outcome is DecideMember.NOT_ALLOWED:
         await query.answer(rt.text(user, "join.not_yours"), show_alert=True)
         return
     if decision.outcome is DecideMember.ALREADY:
         await query.answer(rt.text(user, "join.already"), show_alert=True)
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
         return
+    rt.outbox.wake()  # the employee told, by the outbox
     await query.answer()
     verdict = rt.text(user, "join.confirmed_by" if approve else "join.declined_by",
                       name=user.full_name)
     if isinstance(query.message, Message):
         await query.edit_message_text(f"{query.message.text_html}\n\n{verdict}",
                                       parse_mode=ParseMode.HTML, reply_markup=None)
-    assert decision.member is not None
-    member_language = await _language_of(rt, member_id)
-    key = "join.welcome_confirmed" if approve else "join.welcome_declined"
-    await context.bot.send_message(member_id, rt.texts.render(member_language, key),
-                                   parse_mode=ParseMode.HTML)
-
-
-async def _language_of(rt: Runtime, telegram_id: int) -> str:
-    row = await rt.db.fetch_one("SELECT language FROM users WHERE telegram_id = ?",
-                                (telegram_id,))
-    return str(row[0]) if row else rt.texts.default_language
 
 
 forms.register(forms.FormFlow(form=JOIN, texts="forms.join", on_complete=_complete,

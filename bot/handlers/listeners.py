@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
-from bot.handlers import cards
-from bot.handlers.callbacks import decode, encode, pattern
-from bot.handlers.notify import send_each
-from bot.runtime import runtime
-from bot.services import listeners
+from bot.handlers import outbox
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.downloads import download
+from bot.handlers.markup import remove_buttons
+from bot.runtime import Runtime, runtime
+from bot.services import listeners, reports
 from bot.services.applications import NotAllowed
 from bot.services.files import Refused
-from bot.storage import applications as applications_repo
-from bot.storage import reports as reports_repo
 
 ACTION = "ll"  # ll:<report>:no — the partner declines
 PURGE_SECONDS = 6 * 3600
@@ -28,19 +26,45 @@ async def ask_partner(update: Update, context: ContextTypes.DEFAULT_TYPE, report
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        report = await listeners.request(rt.db, rt.settings, report_id=report_id,
-                                         manager_id=user.id, now=rt.clock.now())
+        await listeners.request(rt.db, rt.settings, report_id=report_id, manager_id=user.id,
+                                now=rt.clock.now())
     except NotAllowed:
         await query.answer(rt.text(user, "cards.not_yours"), show_alert=True)
         return
+    rt.outbox.wake()  # the partner asked, by the outbox
     await query.answer(rt.text(user, "listeners.asked"))
-    language = await cards.language_of(rt, report.author_id)
+
+
+async def _asked(rt: Runtime, language: str, payload: dict[str, Any]) -> outbox.Outgoing | None:
+    """The report's author is asked for the list, with a button to decline."""
+    found = await reports.under_review(rt.db, int(payload["report"]))
+    if found is None:
+        return None
+    report, _ = found
     t = rt.speaker(language)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-        t("listeners.decline"), callback_data=encode(ACTION, report.id, "no"))]])
-    await send_each(rt, [report.author_id], lambda chat_id: context.bot.send_message(
-        chat_id, t("listeners.request", id=report.application_id), parse_mode=ParseMode.HTML,
-        reply_markup=markup))
+    return outbox.Outgoing(t("listeners.request", id=report.application_id),
+                           InlineKeyboardMarkup([[InlineKeyboardButton(
+                               t("listeners.decline"),
+                               callback_data=encode(ACTION, report.id, "no"))]]))
+
+
+async def _settled(rt: Runtime, language: str,
+                   payload: dict[str, Any]) -> outbox.Outgoing | None:
+    """The list goes to managers only (the report's role, or the team chat), or its refusal."""
+    found = await reports.under_review(rt.db, int(payload["report"]))
+    kept = await listeners.of_report(rt.db, int(payload["report"]))
+    if found is None or kept is None:
+        return None
+    t, row = rt.speaker(language), found[1]
+    if kept.state == "received" and kept.file_id:
+        return outbox.Outgoing(t("listeners.received", id=row.id), document=kept.file_id)
+    if kept.state == "declined":
+        return outbox.Outgoing(t("listeners.declined", id=row.id))
+    return None  # deleted after its period before it went out
+
+
+outbox.register_notice("listeners_asked", _asked)
+outbox.register_notice("listeners_settled", _settled)
 
 
 async def take_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -53,49 +77,20 @@ async def take_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     if asked is None:
         return False
     document = message.document
-
-    async def download() -> bytes:
-        telegram_file = await context.bot.get_file(document.file_id)
-        return bytes(await telegram_file.download_as_bytearray())
-
     try:
         await listeners.receive(
             rt.db, rt.settings, report_id=asked.report_id, telegram_id=user.id,
             file_id=document.file_id, mime_type=document.mime_type,
-            file_name=document.file_name, size=document.file_size, download=download,
+            file_name=document.file_name, size=document.file_size,
+            download=lambda: download(context, document.file_id),
             now=rt.clock.now(),
         )
     except Refused as exc:
         await message.reply_text(rt.text(user, f"forms.error.{exc.reason}"))
         return True
+    rt.outbox.wake()  # the list to the managers, by the outbox
     await message.reply_text(rt.text(user, "listeners.thanks"))
-    await _tell_managers(context, asked.report_id, document.file_id)
     return True
-
-
-async def _tell_managers(context: ContextTypes.DEFAULT_TYPE, report_id: int,
-                         file_id: str | None) -> None:
-    """The list goes to managers only (the report's role, or the team chat)."""
-    rt = runtime(context)
-    report = await reports_repo.get(rt.db.conn, report_id)
-    row = await applications_repo.get(rt.db.conn, report.application_id) if report else None
-    if report is None or row is None:
-        return
-    targets = cards.recipients(rt, row)
-
-    async def send(chat_id: int) -> None:
-        t = rt.speaker(await cards.language_of(rt, chat_id))
-        if file_id is None:
-            await context.bot.send_message(chat_id, t("listeners.declined", id=row.id))
-        else:
-            await context.bot.send_document(chat_id, file_id,
-                                            caption=t("listeners.received", id=row.id))
-
-    if rt.settings.managers_chat is not None:
-        for chat_id in targets:
-            await send(chat_id)
-    else:
-        await send_each(rt, targets, send)
 
 
 async def on_decline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,20 +99,20 @@ async def on_decline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) != 2 or not parts[0].isdigit():
+    if len(parts) != 2 or not is_id(parts[0]):
         await query.answer()
         return
     try:
-        done = await listeners.decline(rt.db, report_id=int(parts[0]), telegram_id=user.id,
-                                       now=rt.clock.now())
+        done = await listeners.decline(rt.db, rt.settings, report_id=int(parts[0]),
+                                       telegram_id=user.id, now=rt.clock.now())
     except NotAllowed:
         await query.answer(rt.text(user, "events.not_yours"), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     if done:
+        rt.outbox.wake()  # the managers told, by the outbox
         await context.bot.send_message(user.id, rt.text(user, "listeners.declined_ok"))
-        await _tell_managers(context, int(parts[0]), None)
 
 
 async def purge_expired(context: ContextTypes.DEFAULT_TYPE) -> None:

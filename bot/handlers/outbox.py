@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardRemove
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.config import Role
 from bot.runtime import Runtime
 from bot.services import outbox, reminders
 from bot.services.outbox import Message, Subject
@@ -35,9 +36,11 @@ Prelude = Callable[[Bot, int], Awaitable[None]]
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    # ReplyKeyboardRemove: the message that ends a form asking for a contact.
+    markup: InlineKeyboardMarkup | ReplyKeyboardRemove | None = None
     edit: int | None = None  # the message to edit instead of sending a new one
     prelude: Prelude | None = None
+    document: str | None = None  # a file (its file_id) sent with the text as its caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,21 @@ def register_notice(name: str, notice: Notice) -> None:
     _NOTICES[name] = notice
 
 
+# Where each subject's «sent» texts live: `<prefix>.sent`, or `<prefix>.sent_waiting` while
+# nobody who decides has started the bot.
+SENT_TEXTS = {Subject.APPLICATION: "apply", Subject.REPORT: "report", Subject.REQUEST: "requests"}
+
+
+async def _sent(rt: Runtime, language: str, payload: dict[str, Any]) -> Outgoing:
+    reached = await outbox.deciders_reachable(rt.db, rt.settings, Role(payload["role"]))
+    params: dict[str, Any] = {"id": payload["id"]}
+    if "kind" in payload:
+        params["kind"] = rt.texts.render(language, f"requests.kind.{payload['kind']}")
+    prefix = SENT_TEXTS[Subject(payload["subject"])]
+    return Outgoing(rt.texts.render(language, f"{prefix}.sent" if reached
+                                    else f"{prefix}.sent_waiting", **params))
+
+
 async def language_of(rt: Runtime, chat_id: int) -> str:
     row = await rt.db.fetch_one("SELECT language FROM users WHERE telegram_id = ?", (chat_id,))
     return str(row[0]) if row else rt.texts.default_language
@@ -76,6 +94,8 @@ async def compose(rt: Runtime, row: Due) -> Outgoing | None:
     payload = row.payload
     kind = Message(row.kind)
     if kind is Message.NOTICE:
+        if payload["notice"] == "sent":
+            return await _sent(rt, language, payload)
         return await _NOTICES[str(payload["notice"])](rt, language, payload)
     views = _VIEWS[Subject(payload["subject"])]
     subject_id, version = int(payload["id"]), int(payload["version"])
@@ -91,11 +111,16 @@ async def compose(rt: Runtime, row: Due) -> Outgoing | None:
 async def _send(bot: Bot, chat_id: int, out: Outgoing) -> int | None:
     """Send (or edit); returns the new message's id."""
     if out.edit is not None:
+        assert not isinstance(out.markup, ReplyKeyboardRemove), "an edit keeps inline buttons"
         await bot.edit_message_text(out.text, chat_id=chat_id, message_id=out.edit,
                                     parse_mode=ParseMode.HTML, reply_markup=out.markup)
         return None
     if out.prelude is not None:
         await out.prelude(bot, chat_id)
+    if out.document is not None:
+        sent = await bot.send_document(chat_id, out.document, caption=out.text,
+                                       parse_mode=ParseMode.HTML, reply_markup=out.markup)
+        return sent.message_id
     message = await bot.send_message(chat_id, out.text, parse_mode=ParseMode.HTML,
                                      reply_markup=out.markup)
     return message.message_id

@@ -12,8 +12,8 @@ from telegram.ext import ContextTypes, JobQueue, TypeHandler
 from bot.runtime import runtime
 from bot.services import presence
 
-# Its own group after dedupe's (a repeat is not a new message) and before the handlers, which
-# it never stops; only one handler per group runs, and this one takes every update.
+# Its own group before the handlers, which it never stops: only one handler per group runs,
+# and this one takes every update. (Repeats never get here: the intake hands on new ones only.)
 GROUP = -90
 
 

@@ -27,7 +27,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.forms.fields import format_rubles
 from bot.handlers import outbox
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.outbox import retry_after_seconds
 from bot.handlers.render import short_date
 from bot.rules import report_due
@@ -325,7 +325,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or user is None or query.data is None:
         return
     _, parts = decode(query.data)
-    if len(parts) < 2 or not parts[1].isdigit():
+    if len(parts) < 2 or not is_id(parts[1]):
         await query.answer()
         return
     what, application_id = parts[0], int(parts[1])

@@ -8,14 +8,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.config import Role
 from bot.forms.engine import Draft
 from bot.forms.report import REPORT
 from bot.handlers import forms
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.runtime import Runtime, runtime
-from bot.services import outbox, reports
+from bot.services import reports
 from bot.services.applications import NotAllowed
 from bot.storage import applications as applications_repo
 
@@ -52,7 +52,7 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _, parts = decode(query.data)
     await query.answer()
-    if parts and parts[0].isdigit():
+    if parts and is_id(parts[0]):
         await _open(update, context, int(parts[0]))
 
 
@@ -117,18 +117,14 @@ async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await query.answer()
         return
     try:
-        sent = await reports.send(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
-                                  now=rt.clock.now(), settings=rt.settings)
+        await reports.send(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
+                           now=rt.clock.now(), settings=rt.settings)
     except NotAllowed:
         await query.answer(rt.text(user, "report.not_reportable"), show_alert=True)
         return
-    rt.outbox.wake()  # the review cards are in the outbox
+    rt.outbox.wake()  # the review cards, and «sent» to the partner
     await query.answer(rt.text(user, "report.sent_short"))
-    await query.edit_message_reply_markup(None)
-    reached = await outbox.deciders_reachable(rt.db, rt.settings, Role(sent.application.role))
-    await context.bot.send_message(
-        user.id, rt.text(user, "report.sent" if reached else "report.sent_waiting",
-                         id=sent.application.id), parse_mode=ParseMode.HTML)
+    await remove_buttons(query)
 
 
 forms.register(forms.FormFlow(form=REPORT, texts=TEXTS, on_complete=_show_summary))

@@ -1,5 +1,6 @@
 """The manager's card of a partner's request: its files, its text, Accept (Publish, Confirm…) /
-Send back / Decline with a reason by button or force-reply, every copy closed once decided.
+Send back / Decline with a reason by button or force-reply, every copy closed once decided
+(the flow: bot/handlers/decision_card.py).
 
 Callback data: `rc:<request>:<version>:<step>[:…]`. The service re-checks the presser's role
 and that this version still waits; publishing an announcement re-checks the limits.
@@ -13,30 +14,26 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+from telegram.ext import BaseHandler
 
 from bot.forms.request_fields import OneFile
 from bot.forms.requests import REQUEST_FORMS
-from bot.handlers import cards, outbox
-from bot.handlers.callbacks import card_press, encode, pattern
-from bot.handlers.decide import ask_typed
-from bot.handlers.notify import answer_quietly
+from bot.handlers import cards, decision_card, outbox
+from bot.handlers.callbacks import encode
+from bot.handlers.decision_card import Choice, Decided, Ending, Facts, Kind, Texts
 from bot.handlers.render import answer_lines, fitted, short_date
 from bot.rules.announcement_limits import Limit
-from bot.runtime import Runtime, runtime
+from bot.runtime import Runtime
 from bot.services import requests as requests_service
 from bot.services import support as support_service
 from bot.services.outbox import Subject
 from bot.services.requests import Outcome, Verb
-from bot.services.routing import may_decide
 from bot.storage import applications as applications_repo
 from bot.storage import files as files_repo
 from bot.storage import invitations as invitations_repo
 from bot.storage import partners as partners_repo
 from bot.storage import requests as requests_repo
 from bot.storage.applications import ApplicationRow
-from bot.storage.decisions import Awaited
 from bot.storage.files import FileRow
 from bot.storage.requests import RequestRow
 
@@ -44,7 +41,8 @@ log = logging.getLogger(__name__)
 ACTION = "rc"
 FIX_ACTION = "rq"  # handled by handlers/request_flow.py: rq:fix:<request>
 PURPOSE_PREFIX = "request_"
-VERBS = {"ok": Verb.ACCEPT, "back": Verb.RETURN, "no": Verb.DECLINE}
+ENDINGS = {Outcome.DONE: Ending.DONE, Outcome.REFUSED: Ending.DONE,
+           Outcome.ALREADY: Ending.ALREADY, Outcome.NOT_ALLOWED: Ending.NOT_ALLOWED}
 # Common reasons, by the button that asks for one; a kind may have its own.
 REASONS: dict[str, dict[str, tuple[str, ...]]] = {
     "back": {"info_support": ("template", "banner", "page"),
@@ -52,10 +50,6 @@ REASONS: dict[str, dict[str, tuple[str, ...]]] = {
              "": ("details",)},
     "no": {"": ("not_suitable",)},
 }
-
-
-def reasons(verb: str, kind: str) -> tuple[str, ...]:
-    return REASONS[verb].get(kind) or REASONS[verb][""]
 
 
 def reason_text(rt: Runtime, language: str, reason: str | None) -> str:
@@ -242,98 +236,34 @@ async def _outcome(rt: Runtime, language: str, request_id: int,
 outbox.register_views(Subject.REQUEST, outbox.CardViews(_open_card, _closed_card, _outcome))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
-        return
-    press = card_press(query.data)
-    row = await requests_repo.get(rt.db.conn, press[0]) if press else None
-    if press is None or row is None:
-        await query.answer()
-        return
-    _, version, step, args = press
-    language = rt.language(user)
-    t = rt.speaker(language)
-    if not may_decide(rt.settings, user.id, row.role):
-        await requests_service.note_forbidden(rt.db, user_id=user.id, request_id=row.id,
-                                              data=query.data, now=rt.clock.now())
-        await query.answer(t("cards.not_yours"), show_alert=True)
-        return
-    if row.version != version or row.status != "pending":
-        await query.answer((await decision_line(rt, language, row))[:200], show_alert=True)
-        return
-
-    def button(label: str, *more: object) -> InlineKeyboardButton:
-        return InlineKeyboardButton(t(label), callback_data=encode(ACTION, row.id, row.version,
-                                                                   *more))
-
-    if step == "ok":
-        await _decide(update, context, row, Verb.ACCEPT)
-    elif step in ("back", "no"):
-        await query.answer()
-        rows = [[button(f"requests.reason.{code}", "r", step, code)]
-                for code in reasons(step, row.kind)]
-        rows.append([button("cards.type_reason", "rt", step), button("cards.back", "bk")])
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
-    elif step == "r" and len(args) == 2 and args[0] in ("back", "no") and (
-        args[1] in reasons(args[0], row.kind)
-    ):
-        await _decide(update, context, row, VERBS[args[0]], reason=f"rq:{args[1]}")
-    elif step == "rt" and args and args[0] in ("back", "no"):
-        await query.answer()
-        await ask_typed(update, context, f"{PURPOSE_PREFIX}reason",
-                        t(f"requests.type_reason.{args[0]}", id=row.id),
-                        {"request_id": row.id, "version": row.version, "verb": args[0]})
-    elif step == "bk":
-        await query.answer()
-        await query.edit_message_reply_markup(buttons(rt, language, row))
-    else:
-        await query.answer()
+def _facts(row: RequestRow) -> Facts:
+    return Facts(id=row.id, version=row.version, role=row.role, open=row.status == "pending",
+                 number=row.id, audit="request", subject=f"request:{row.id}", kind=row.kind)
 
 
-async def on_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                     awaited: Awaited) -> None:
-    """A manager's typed reason, in answer to the force-reply question."""
-    rt = runtime(context)
-    message, user = update.effective_message, update.effective_user
-    assert message is not None and user is not None and message.text is not None
-    row = await requests_repo.get(rt.db.conn, int(awaited.data["request_id"]))
-    verb = VERBS.get(str(awaited.data.get("verb")))
-    if row is None or verb is None:
-        return
-    if row.version != int(awaited.data["version"]) or row.status != "pending":
-        await message.reply_text(await decision_line(rt, rt.language(user), row),
-                                 parse_mode=ParseMode.HTML)
-        return
-    await _decide(update, context, row, verb, reason=message.text.strip()[:500])
-
-
-async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, row: RequestRow,
-                  verb: Verb, reason: str | None = None) -> None:
-    rt = runtime(context)
-    query, user = update.callback_query, update.effective_user
-    assert user is not None
-    language = rt.language(user)
-    t = rt.speaker(language)
+async def _decide(rt: Runtime, row: RequestRow, manager_id: int, verdict: str,
+                  reason: str | None, points: int | None,
+                  compensation: int | None) -> Decided[RequestRow]:
     result = await requests_service.decide(
         rt.db, rt.settings, rt.rulebook, request_id=row.id, version=row.version,
-        manager_id=user.id, verb=verb, now=rt.clock.now(), reason=reason)
-    if result.outcome in (Outcome.NOT_ALLOWED, Outcome.ALREADY):
-        text = t("cards.not_yours") if result.outcome is Outcome.NOT_ALLOWED else (
-            await decision_line(rt, language, result.request or row))
-        if query is not None:
-            await query.answer(text[:200], show_alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
-        return
-    decided = result.request
-    assert decided is not None
-    rt.outbox.wake()  # the card's copies closed and the partner told, by the outbox
-    if query is not None:
-        done = t(f"requests.done.{decided.status}")
-        await answer_quietly(query, done, show_alert=result.outcome is Outcome.REFUSED)
+        manager_id=manager_id, verb=Verb(verdict), now=rt.clock.now(), reason=reason)
+    status = result.request.status if result.request else verdict
+    return Decided(ENDINGS[result.outcome], result.request, done=f"requests.done.{status}",
+                   alert=result.outcome is Outcome.REFUSED)
+
+
+REQUEST_CARD: Kind[RequestRow] = Kind(
+    action=ACTION, purpose=PURPOSE_PREFIX, id_key="request_id",
+    texts=Texts(reason="requests.reason", reason_prompt="requests.type_reason"),
+    reason_code="rq",
+    choices={"ok": Choice(Verb.ACCEPT.value),
+             "back": Choice(Verb.RETURN.value, reasons=REASONS["back"]),
+             "no": Choice(Verb.DECLINE.value, reasons=REASONS["no"])},
+    load=lambda rt, request_id: requests_service.get(rt.db, request_id),
+    facts=_facts, buttons=lambda rt, language, row, _: buttons(rt, language, row),
+    decided_text=decision_line, decide=_decide, back="bk",
+)
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:
-    return [CallbackQueryHandler(on_button, pattern=pattern(ACTION))]
+    return decision_card.handlers(REQUEST_CARD)

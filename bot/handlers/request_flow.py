@@ -11,18 +11,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
-from bot.config import Role
 from bot.forms.engine import Draft, Form
 from bot.forms.request_fields import Checklist, OneFile
 from bot.forms.requests import REQUEST_FORMS
 from bot.handlers import forms, request_cards
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
+from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, fitted
 from bot.runtime import Runtime, runtime
-from bot.services import outbox, partners
+from bot.services import partners
 from bot.services import requests as requests_service
 from bot.services.applications import NotAllowed
 from bot.services.requests import CONTEXT_KEYS, Sending
@@ -167,14 +166,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _, parts = decode(query.data)
     what = parts[0] if parts else ""
-    if what == "fix" and len(parts) == 2 and parts[1].isdigit():
+    if what == "fix" and len(parts) == 2 and is_id(parts[1]):
         await _fix(update, context, int(parts[1]))
         return
     kind = parts[1] if len(parts) >= 2 else ""
     draft = await forms.load(rt, user.id, kind) if kind in REQUEST_FORMS else None
-    if draft is None:
+    if draft is None:  # sent or dropped already (a double tap): its buttons are gone
         await query.answer(rt.text(user, "forms.common.stale"))
-        await query.edit_message_reply_markup(None)
         return
     if what == "x":
         await query.answer()
@@ -182,7 +180,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if what == "c":
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
         await forms.ask(update, context, draft)
         return
     if not forms.on_current_summary(draft, query):
@@ -211,13 +209,9 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
     if sent.sending is not Sending.SENT or sent.request is None:
         await query.answer(rt.text(user, "requests.cannot_send"), show_alert=True)
         return
-    rt.outbox.wake()  # the request's cards are in the outbox
+    rt.outbox.wake()  # the request's cards, and «sent» to the partner
     await query.answer(rt.text(user, "apply.sent_short"))
-    await query.edit_message_reply_markup(None)
-    reached = await outbox.deciders_reachable(rt.db, rt.settings, Role(sent.request.role))
-    await context.bot.send_message(user.id, rt.text(
-        user, "requests.sent" if reached else "requests.sent_waiting", id=sent.request.id,
-        kind=rt.text(user, f"requests.kind.{sent.request.kind}")), parse_mode=ParseMode.HTML)
+    await remove_buttons(query)
 
 
 async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: int) -> None:
@@ -231,7 +225,7 @@ async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: i
         await query.answer(rt.text(user, "forms.common.stale"), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     await forms.ask(update, context, draft)
 
 

@@ -1,5 +1,6 @@
 """Managers review a report: the photos as an album, the documents, the final figures, and
-Accept / Reject / Ask for more — once per version, with the credit on acceptance.
+Accept / Reject / Ask for more — once per version, with the credit on acceptance (the flow:
+bot/handlers/decision_card.py); the listener list asked of the partner.
 
 Callback data: `rv:<report>:<version>:<step>[:…]`.
 """
@@ -7,34 +8,31 @@ Callback data: `rv:<report>:<version>:<step>[:…]`.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+from telegram.ext import BaseHandler
 
 from bot.forms.fields import format_rubles
-from bot.forms.parsing import Invalid, parse_money
 from bot.forms.report import REPORT
-from bot.handlers import cards, copartners, listeners, outbox
-from bot.handlers.callbacks import card_press, encode, pattern
-from bot.handlers.decide import ask_typed, point_choices
-from bot.handlers.notify import answer_quietly
+from bot.handlers import cards, copartners, decision_card, listeners, outbox
+from bot.handlers.callbacks import encode
+from bot.handlers.decision_card import Choice, Decided, Ending, Facts, Kind, Press, Texts
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import expires_on, report_due
-from bot.runtime import Runtime, runtime
+from bot.runtime import Runtime
 from bot.services import copartners as copartners_service
-from bot.services import decisions, reports
+from bot.services import reports
 from bot.services.outbox import Subject
 from bot.services.reports import Review, ReviewOutcome
-from bot.services.routing import may_decide
 from bot.storage import applications as applications_repo
 from bot.storage import files as files_repo
 from bot.storage import listeners as listeners_repo
 from bot.storage import partners as partners_repo
 from bot.storage import reports as reports_repo
 from bot.storage.applications import ApplicationRow
-from bot.storage.decisions import Awaited
 from bot.storage.files import FileRow
 from bot.storage.reports import ReportRow
 
@@ -45,7 +43,9 @@ REASONS = {
     "no": ("not_held", "no_documents", "competitors"),
     "more": ("photos", "documents", "listener_list", "link"),
 }
-ACTIONS = {"no": Review.REJECT, "more": Review.MORE}
+ENDINGS = {ReviewOutcome.DONE: Ending.DONE, ReviewOutcome.ALREADY: Ending.ALREADY,
+           ReviewOutcome.OUT_OF_RANGE: Ending.OUT_OF_RANGE,
+           ReviewOutcome.NOT_ALLOWED: Ending.NOT_ALLOWED}
 
 
 async def review_text(rt: Runtime, language: str, report: ReportRow, row: ApplicationRow,
@@ -167,144 +167,59 @@ async def _outcome(rt: Runtime, language: str, report_id: int,
 outbox.register_views(Subject.REPORT, outbox.CardViews(_open_card, _closed_card, _outcome))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
-        return
-    press = card_press(query.data)
-    if press is None:
-        await query.answer()
-        return
-    report_id, version, step, args = press
-    report = await reports_repo.get(rt.db.conn, report_id)
-    row = await applications_repo.get(rt.db.conn, report.application_id) if report else None
-    t = rt.speaker(rt.language(user))
-    if report is None or row is None:
-        await query.answer()
-        return
-    if not may_decide(rt.settings, user.id, row.role):
-        await query.answer(t("cards.not_yours"), show_alert=True)
-        return
-    if report.version != version or report.status != "sent":
-        await query.answer((await decision_line(rt, rt.language(user), report))[:200],
-                           show_alert=True)
-        return
-
-    def button(label: str, *more: object, literal: bool = False) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label if literal else t(label), callback_data=encode(
-            ACTION, report.id, report.version, *more))
-
-    back = [button("cards.back", "back")]
-    if step == "ok":
-        points_range = decisions.points_range(report.assessment)
-        if points_range is not None:
-            await query.answer(t("cards.pick_points"))
-            picks = [button(str(p), "p", p, literal=True) for p in point_choices(*points_range)]
-            await query.edit_message_reply_markup(InlineKeyboardMarkup(
-                [picks[i:i + 3] for i in range(0, len(picks), 3)] + [back]))
-            return
-        await _accept_with_points(update, context, report, None)
-    elif step == "p" and args and args[0].isdigit():
-        await _accept_with_points(update, context, report, int(args[0]))
-    elif step == "c" and len(args) == 2 and args[1].isdigit():
-        await _review(update, context, report, Review.ACCEPT,
-                      points=int(args[0]) if args[0].isdigit() else None,
-                      compensation=int(args[1]))
-    elif step == "ct" and args:
-        await query.answer()
-        await ask_typed(update, context, f"{PURPOSE_PREFIX}compensation",
-                        t("review.type_amount", id=row.id),
-                        {"report_id": report.id, "version": report.version, "points": args[0]})
-    elif step in REASONS:
-        await query.answer()
-        rows = [[button(f"review.reason.{code}", "r", step, code)] for code in REASONS[step]]
-        rows.append([button("cards.type_reason", "rt", step), *back])
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
-    elif step == "r" and len(args) == 2 and args[0] in REASONS and args[1] in REASONS[args[0]]:
-        await _review(update, context, report, ACTIONS[args[0]], reason=f"review:{args[1]}")
-    elif step == "rt" and args and args[0] in REASONS:
-        await query.answer()
-        await ask_typed(update, context, f"{PURPOSE_PREFIX}reason",
-                        t(f"review.type_reason.{args[0]}", id=row.id),
-                        {"report_id": report.id, "version": report.version, "action": args[0]})
-    elif step == "back":
-        await query.answer()
-        await query.edit_message_reply_markup(review_buttons(rt, rt.language(user), report))
-    elif step == "ll":
-        await listeners.ask_partner(update, context, report.id)
-    else:
-        await query.answer()
+@dataclass(frozen=True, slots=True)
+class UnderReview:
+    report: ReportRow
+    application: ApplicationRow
 
 
-async def _accept_with_points(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                              report: ReportRow, points: int | None) -> None:
-    rt = runtime(context)
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
-    t = rt.speaker(rt.language(user))
-    money = decisions.compensation_range(report.assessment)
-    if money is None:
-        await _review(update, context, report, Review.ACCEPT, points=points)
-        return
-    await query.answer(t("cards.pick_compensation"))
-    await query.edit_message_reply_markup(cards.compensation_keyboard(
-        rt, rt.language(user), ACTION, report.id, report.version, money,
-        "-" if points is None else str(points)))
+async def _load(rt: Runtime, report_id: int) -> UnderReview | None:
+    found = await reports.under_review(rt.db, report_id)
+    return None if found is None else UnderReview(*found)
 
 
-async def on_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                     awaited: Awaited) -> None:
-    rt = runtime(context)
-    message, user = update.effective_message, update.effective_user
-    assert message is not None and user is not None and message.text is not None
-    report = await reports_repo.get(rt.db.conn, int(awaited.data["report_id"]))
-    if report is None:
-        return
-    if report.version != int(awaited.data["version"]) or report.status != "sent":
-        await message.reply_text(await decision_line(rt, rt.language(user), report))
-        return
-    if awaited.purpose == f"{PURPOSE_PREFIX}reason":
-        await _review(update, context, report, ACTIONS[str(awaited.data["action"])],
-                      reason=message.text.strip()[:500])
-        return
-    carried = str(awaited.data.get("points", "-"))
-    try:
-        amount = parse_money(message.text)
-    except Invalid:
-        await ask_typed(update, context, awaited.purpose,
-                        rt.text(user, "cards.amount_again"), awaited.data)
-        return
-    await _review(update, context, report, Review.ACCEPT,
-                  points=int(carried) if carried.isdigit() else None, compensation=amount)
+def _facts(held: UnderReview) -> Facts:
+    report, row = held.report, held.application
+    return Facts(id=report.id, version=report.version, role=row.role,
+                 open=report.status == "sent", number=row.id, audit="report",
+                 subject=f"application:{row.id}", kind=row.kind,
+                 assessment=report.assessment)
 
 
-async def _review(update: Update, context: ContextTypes.DEFAULT_TYPE, report: ReportRow,
-                  action: Review, *, reason: str | None = None, points: int | None = None,
-                  compensation: int | None = None) -> None:
-    rt = runtime(context)
-    query, user = update.callback_query, update.effective_user
-    assert user is not None
-    t = rt.speaker(rt.language(user))
+async def _decided_text(rt: Runtime, language: str, held: UnderReview) -> str:
+    return await decision_line(rt, language, held.report)
+
+
+async def _review(rt: Runtime, held: UnderReview, manager_id: int, verdict: str,
+                  reason: str | None, points: int | None,
+                  compensation: int | None) -> Decided[UnderReview]:
     result = await reports.review(
-        rt.db, rt.settings, rt.rulebook, report_id=report.id, version=report.version,
-        manager_id=user.id,
-        action=action, now=rt.clock.now(), reason=reason, points=points,
-        compensation=compensation,
-    )
-    if result.outcome is not ReviewOutcome.DONE:
-        text = {ReviewOutcome.OUT_OF_RANGE: t("cards.out_of_range"),
-                ReviewOutcome.NOT_ALLOWED: t("cards.not_yours")}.get(result.outcome) or (
-            await decision_line(rt, rt.language(user), result.report or report))
-        if query is not None:
-            await query.answer(text[:200], show_alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(text)
-        return
-    rt.outbox.wake()  # the card's copies closed and the partner told, by the outbox
-    if query is not None:
-        await answer_quietly(query, t(f"review.done.{action.value}"))
+        rt.db, rt.settings, rt.rulebook, report_id=held.report.id, version=held.report.version,
+        manager_id=manager_id, action=Review(verdict), now=rt.clock.now(), reason=reason,
+        points=points, compensation=compensation)
+    current = UnderReview(result.report, result.application or held.application) if (
+        result.report is not None) else None
+    return Decided(ENDINGS[result.outcome], current, done=f"review.done.{verdict}")
+
+
+async def _ask_listeners(press: Press[UnderReview], _: list[str]) -> None:
+    await listeners.ask_partner(press.update, press.context, press.row.report.id)
+
+
+REPORT_CARD: Kind[UnderReview] = Kind(
+    action=ACTION, purpose=PURPOSE_PREFIX, id_key="report_id",
+    texts=Texts(reason="review.reason", reason_prompt="review.type_reason",
+                amount_prompt="review.type_amount"),
+    reason_code="review",
+    choices={"ok": Choice(Review.ACCEPT.value, figures=True),
+             "no": Choice(Review.REJECT.value, reasons={"": REASONS["no"]}),
+             "more": Choice(Review.MORE.value, reasons={"": REASONS["more"]})},
+    load=_load, facts=_facts,
+    buttons=lambda rt, language, held, _: review_buttons(rt, language, held.report),
+    decided_text=_decided_text, decide=_review,
+    extra={"ll": _ask_listeners},
+)
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:
-    return [CallbackQueryHandler(on_button, pattern=pattern(ACTION))]
+    return decision_card.handlers(REPORT_CARD)

@@ -21,7 +21,7 @@ from bot.config import ConfigError
 from bot.forms.engine import Draft
 from bot.forms.support import INFO_SUPPORT, PICKED_UP, PROMO_MATERIALS, days_left
 from bot.handlers import forms, request_cards, request_flow
-from bot.handlers.callbacks import decode, encode, pattern
+from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.render import short_date
 from bot.rules.announcement_limits import Verdict
 from bot.runtime import Runtime, runtime
@@ -141,7 +141,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _, parts = decode(query.data)
     await query.answer()
-    if len(parts) == 2 and parts[0] in KINDS and parts[1].isdigit():
+    if len(parts) == 2 and parts[0] in KINDS and is_id(parts[1]):
         await open_for_event(update, context, parts[0], int(parts[1]))
 
 

@@ -1,4 +1,4 @@
-"""Housekeeping jobs: forget old update ids, apply the retention of personal data, and write
+"""Housekeeping jobs: prune the inbox of updates, apply the retention of personal data, and write
 the daily backup. Each re-reads its work from the database, so a restart loses nothing."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ BACKUP_CHECK_SECONDS = HOUR
 
 def schedule(job_queue: JobQueue[Any], settings: Settings) -> None:
     job_queue.run_repeating(dedupe.prune_job, interval=HOUR, first=30,
-                            name="processed-updates-prune")
+                            name="inbox-prune")
     job_queue.run_repeating(retention_job, interval=RETENTION_SECONDS, first=90,
                             name="personal-data-retention")
     if settings.backup_dir is not None:

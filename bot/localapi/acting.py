@@ -156,12 +156,33 @@ class UserActions:
     ) -> CallbackAnswer:
         """Press the inline button with this text or callback_data on `message` as it is now,
         then wait for the bot's answerCallbackQuery."""
-        current = self.state.get_message(message.chat_id, message.message_id)
-        if not isinstance(current, BotMessage) or current.deleted:
-            raise LookupError(f"message {message.message_id} is not in chat {message.chat_id}")
+        current = self._pressable(message)
         found = current.button(button)
         if found.callback_data is None:
             raise LookupError(f"button {button!r} opens {found.url!r}; it sends no callback")
+        return await self._callback(user, current, found.callback_data, timeout)
+
+    async def press_data(
+        self,
+        user: TgUser,
+        message: BotMessage,
+        data: str,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> CallbackAnswer:
+        """A callback query with any `data` from `message`, as a modified client (or a button
+        of an old version of the bot) sends it; waits for the bot's answerCallbackQuery."""
+        return await self._callback(user, self._pressable(message), data, timeout)
+
+    def _pressable(self, message: BotMessage) -> BotMessage:
+        current = self.state.get_message(message.chat_id, message.message_id)
+        if not isinstance(current, BotMessage) or current.deleted:
+            raise LookupError(f"message {message.message_id} is not in chat {message.chat_id}")
+        return current
+
+    async def _callback(
+        self, user: TgUser, current: BotMessage, data: str, timeout: float  # noqa: ASYNC109
+    ) -> CallbackAnswer:
         chat = self.state.chats[current.chat_id]
         self._check_can_write(user, chat)
         query_id = str(secrets.randbits(62))
@@ -174,14 +195,14 @@ class UserActions:
                 "from": user.to_dict(),
                 "message": self.state.message_dict(current),
                 "chat_instance": _chat_instance(chat.id),
-                "data": found.callback_data,
+                "data": data,
             },
         )
         try:
             await wait_for(self.state, lambda: pending.answered, timeout)
         except TimeoutError:
             raise TimeoutError(
-                f"the bot did not answer the callback query for {button!r} within {timeout}s"
+                f"the bot did not answer the callback query {data!r} within {timeout}s"
             ) from None
         finally:
             self.state.callbacks.pop(query_id, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import cache
 from typing import Any
@@ -38,7 +39,14 @@ async def call_method(
             failure = queued.popleft()
             state.log.injected.append(InjectedFailure(canonical, failure))
             raise failure
+        gate = state.held.get(canonical.lower())
+        if gate is not None:
+            await gate.wait()
         result = await found[1](state, params)
+        stalls = state.stalls.get(canonical.lower())
+        if stalls:  # done, but the answer comes late: the client may time out first
+            state.log.stalled.append(canonical)
+            await asyncio.sleep(stalls.popleft())
     except ApiError as error:
         if error.bot_bug:
             state.log.refusals.append(Refusal(canonical, error.description, view, error.error_code))

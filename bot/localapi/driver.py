@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.localapi.acting import UserActions
+from bot.localapi.acting_media import MediaActions
 from bot.localapi.errors import injected
 from bot.localapi.models import ApiRequest, Chat, ChatType, Refusal, TgUser
 from bot.localapi.observing import BotObservations
@@ -19,7 +19,7 @@ from bot.localapi.server import HttpServer, make_app
 from bot.localapi.state import BotState, FloodRefusal, InjectedFailure
 
 
-class LocalBotApi(UserActions, BotObservations):
+class LocalBotApi(MediaActions, BotObservations):
     """A Bot API server on 127.0.0.1 that PTB talks to via `base_url`/`base_file_url`.
 
     Every request Telegram would refuse is answered like Telegram and recorded in `refusals`.
@@ -176,6 +176,33 @@ class LocalBotApi(UserActions, BotObservations):
         Several calls queue up failures for the following calls, in order."""
         queue = self.state.failures.setdefault(method.lower(), deque())
         queue.append(injected(error_code, retry_after, description))
+
+    def hold(self, method: str) -> None:
+        """Keep calls of `method` waiting, unanswered, until `release(method)`: a bot busy with
+        an update. A held call whose client hangs up (a killed bot) is dropped, never done."""
+        self.state.held.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Let the held calls of `method` (and the later ones) through."""
+        gate = self.state.held.pop(method.lower(), None)
+        if gate is not None:
+            gate.set()
+
+    def queue_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """An update of `kind` carrying `payload` as it is, with the next update id: e.g. one in
+        a shape the bot's library cannot parse (a field Telegram changed). Returns it."""
+        return self.state.add_update(kind, payload)
+
+    def stall_next(self, method: str, seconds: float) -> None:
+        """Carry out the next call of `method` but answer it `seconds` late: longer than the
+        bot's read timeout, the bot sees a timeout for a call Telegram did (a message sent
+        that the bot thinks failed). Several calls queue up, in order."""
+        self.state.stalls.setdefault(method.lower(), deque()).append(seconds)
+
+    @property
+    def stalled(self) -> list[str]:
+        """The methods whose answer `stall_next` delayed, in order."""
+        return self.state.log.stalled
 
     # --- users and chats ----------------------------------------------------------------------
 

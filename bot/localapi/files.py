@@ -7,12 +7,15 @@ import hashlib
 import mimetypes
 import secrets
 import struct
+from typing import Literal
 
 from bot.localapi.models import StoredFile
 
 _PHOTO_PREFIX = "AgACAgIAAxkBAAI"
 _DOCUMENT_PREFIX = "BQACAgIAAxkBAAI"
+_MEDIA_PREFIX = "CAACAgIAAxkBAAI"
 _THUMBNAIL_SIDE = 90
+MediaKind = Literal["sticker", "voice", "video", "video_note", "audio"]
 _DEFAULT_SIZE = (1280, 960)
 
 
@@ -40,6 +43,19 @@ class FileStore:
             file_path=self._new_path("documents", suffix),
             filename=filename,
             mime_type=mime_type or None,
+        )
+        return self._remember(stored)
+
+    def add_media(self, kind: MediaKind, data: bytes, mime_type: str | None) -> StoredFile:
+        """A sticker, voice note, video, round video or audio file, as the user's app uploads it."""
+        suffix = (mimetypes.guess_extension(mime_type) or ".bin")[1:] if mime_type else "bin"
+        stored = StoredFile(
+            file_id=self._new_id(_MEDIA_PREFIX),
+            file_unique_id=unique_id(data),
+            kind=kind,
+            data=data,
+            file_path=self._new_path(f"{kind}s", suffix),
+            mime_type=mime_type,
         )
         return self._remember(stored)
 

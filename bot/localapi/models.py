@@ -75,7 +75,7 @@ class Button:
 class StoredFile:
     file_id: str
     file_unique_id: str
-    kind: Literal["photo", "document"]
+    kind: Literal["photo", "document", "sticker", "voice", "video", "video_note", "audio"]
     data: bytes = field(repr=False)
     file_path: str
     filename: str | None = None

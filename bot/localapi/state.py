@@ -90,6 +90,7 @@ class Log:
     requests: list[ApiRequest] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     injected: list[InjectedFailure] = field(default_factory=list)
+    stalled: list[str] = field(default_factory=list)  # methods whose answer came late
     flood: list[FloodRefusal] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
 
@@ -120,6 +121,8 @@ class BotState:
         self.chat_actions: list[tuple[int, str]] = []
         self.keyboards: dict[int, BotMessage] = {}  # chat id -> message with the reply keyboard
         self.failures: dict[str, deque[ApiError]] = {}
+        self.held: dict[str, asyncio.Event] = {}  # method (lower case) -> its gate
+        self.stalls: dict[str, deque[float]] = {}  # method → seconds its next answers are late
         self.privacy_mode = True
         self.flood_control = FloodControl()
         self.log = Log()

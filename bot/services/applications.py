@@ -129,6 +129,8 @@ async def submit(
         if settings is not None:
             await outbox.cards(conn, settings, Subject.APPLICATION, row.id, row.version,
                                to=outbox.deciders(settings, Role(row.role)), now=now)
+            await outbox.confirm_sent(conn, settings, Subject.APPLICATION, row.id, row.version,
+                                      to=telegram_id, role=Role(row.role), now=now, id=row.id)
     return row, assessment
 
 

@@ -198,6 +198,8 @@ async def resubmit(db: Database, rulebook: Rulebook, *, telegram_id: int, applic
                                to=outbox.deciders(settings, Role(row.role)), now=now,
                                note={"key": "cards.changed", "version": row.version,
                                      "fields": sorted(changed)})
+            await outbox.confirm_sent(conn, settings, Subject.APPLICATION, row.id, row.version,
+                                      to=telegram_id, role=Role(row.role), now=now, id=row.id)
     return Resubmitted(row, changed)
 
 
@@ -259,12 +261,18 @@ async def history(db: Database, application_id: int) -> list[dict[str, Any]]:
             for r in rows]
 
 
-async def note_forbidden(db: Database, *, user_id: int, application_id: int, data: str,
-                         now: datetime) -> None:
-    """A press on a card by someone who may not decide it: changes nothing, but is kept."""
-    async with db.transaction() as conn:
-        await audit.record(conn, at=now, actor_id=user_id, action="activity.forbidden",
-                           subject=f"application:{application_id}", details={"data": data})
+async def application(db: Database, application_id: int) -> ApplicationRow | None:
+    return await applications.get(db.conn, application_id)
+
+
+async def latest(db: Database, application_id: int) -> DecisionRow | None:
+    """The application's last decision, if any."""
+    return await decisions.latest(db.conn, application_id)
+
+
+async def pending(db: Database, roles: tuple[str, ...] | None) -> list[ApplicationRow]:
+    """What waits for these roles' decision (None: every role), oldest first."""
+    return await applications.pending(db.conn, roles)
 
 
 async def await_answer(db: Database, *, chat_id: int, prompt_id: int, user_id: int,

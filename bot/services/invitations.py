@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.config import Role, Settings
+from bot.services import outbox
 from bot.services.applications import NotAllowed
 from bot.services.routing import may_decide
 from bot.storage import audit, invitations, partners
@@ -24,9 +25,9 @@ def may_invite(settings: Settings, user_id: int) -> bool:
 
 
 async def create(db: Database, settings: Settings, *, manager_id: int, answers: dict[str, Any],
-                 now: datetime) -> tuple[InvitationRow, list[int]]:
-    """The invitation and the people to send it to (every employee of every partner whose
-    support is not suspended)."""
+                 now: datetime) -> tuple[InvitationRow, int]:
+    """The invitation, sent to every employee of every partner whose support is not suspended
+    (outbox rows in the same transaction); returns it and how many can be reached now."""
     if not may_invite(settings, manager_id):
         raise NotAllowed
     kept = {k: v for k, v in answers.items() if not k.endswith(".pending")}
@@ -37,14 +38,13 @@ async def create(db: Database, settings: Settings, *, manager_id: int, answers: 
         await audit.record(conn, at=now, actor_id=manager_id, action="invitation.created",
                            subject=f"invitation:{invitation_id}", details={"what": kept["what"]})
         people = [telegram_id for telegram_id, _ in await invitations.recipients(conn)]
+        reached = await outbox.notice(conn, settings, key=f"invitation:{invitation_id}",
+                                      to=people, notice="invitation", now=now,
+                                      invitation=invitation_id)
+        await invitations.set_sent_to(conn, invitation_id, reached)
         row = await invitations.get(conn, invitation_id)
     assert row is not None
-    return row, people
-
-
-async def mark_sent(db: Database, invitation_id: int, count: int) -> None:
-    async with db.transaction() as conn:
-        await invitations.set_sent_to(conn, invitation_id, count)
+    return row, reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +55,10 @@ class Answered:
     tally: dict[str, int]
 
 
-async def answer(db: Database, *, invitation_id: int, telegram_id: int, answer: str,
-                 now: datetime) -> Answered:
-    """An employee answers for the partner; the event must still be ahead."""
+async def answer(db: Database, settings: Settings, *, invitation_id: int, telegram_id: int,
+                 answer: str, now: datetime) -> Answered:
+    """An employee answers for the partner; the event must still be ahead. A new answer is
+    told to the manager who invited (an outbox row in the same transaction)."""
     if answer not in ANSWERS:
         raise NotAllowed
     async with db.transaction() as conn:
@@ -77,12 +78,21 @@ async def answer(db: Database, *, invitation_id: int, telegram_id: int, answer: 
                                subject=f"invitation:{invitation_id}",
                                details={"partner": partner.id, "before": before,
                                         "after": answer})
+            await outbox.notice(conn, settings,
+                                key=f"answered:{invitation_id}:{partner.id}:{now.isoformat()}",
+                                to=[invitation.created_by], notice="invitation_answered",
+                                now=now, invitation=invitation_id, partner=partner.id,
+                                answer=answer)
         tally = await invitations.tally(conn, invitation_id)
     return Answered(invitation, partner, before, tally)
 
 
 async def get(db: Database, invitation_id: int) -> InvitationRow | None:
     return await invitations.get(db.conn, invitation_id)
+
+
+async def tally(db: Database, invitation_id: int) -> dict[str, int]:
+    return await invitations.tally(db.conn, invitation_id)
 
 
 async def audience(db: Database) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from bot.config import Settings
 from bot.rules import (
     Lot,
     Order,
@@ -30,7 +31,8 @@ from bot.rules import (
     spend,
 )
 from bot.rules.vocabulary import LineKind
-from bot.storage import audit, ledger
+from bot.services import outbox
+from bot.storage import audit, ledger, partners
 from bot.storage.database import Database
 from bot.storage.ledger import LotRow, NewRow
 
@@ -168,10 +170,12 @@ def _sum_left(lots: Sequence[LotRow], account: Account) -> int:
 async def correct(
     db: Database, rulebook: Rulebook, *, partner_id: int, account: str, amount: int, reason: str,
     by: int, now: datetime, program: str | None = None, request: str | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """The head's correction: + adds a lot from today; − takes from the lots that count today,
     oldest first, and is refused (CorrectionRefused) beyond what they hold. Points need a
-    program. `request` (e.g. the command's chat and message) makes a repeated command a no-op."""
+    program. `request` (e.g. the command's chat and message) makes a repeated command a no-op.
+    With `settings`, the partner's active employees are told (outbox rows, same transaction)."""
     kind, lot_program = _checked_correction(account, amount, reason, program)
     today = now.date()
     key = f"correction:{request or uuid.uuid4().hex}"
@@ -199,6 +203,11 @@ async def correct(
                            subject=f"partner:{partner_id}",
                            details={"account": kind.value, "program": lot_program,
                                     "amount": amount, "reason": reason, "rows": drawn})
+        if settings is not None:
+            members = [m.telegram_id for m in await partners.active_members(conn, partner_id)]
+            await outbox.notice(conn, settings, key=key, to=members, notice="correction",
+                                now=now, account=kind.value, program=lot_program,
+                                amount=amount, reason=reason)
 
 
 def _checked_correction(account: str, amount: int, reason: str,

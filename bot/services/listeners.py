@@ -9,8 +9,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import aiosqlite
+
 from bot import private_files
-from bot.config import Settings
+from bot.config import Role, Settings
+from bot.services import outbox
 from bot.services.applications import NotAllowed
 from bot.services.files import MAX_BYTES, Refused
 from bot.services.routing import may_decide
@@ -29,7 +32,8 @@ PERSONAL = Path("personal")
 
 async def request(db: Database, settings: Settings, *, report_id: int, manager_id: int,
                   now: datetime) -> ReportRow:
-    """Ask the partner for the list; raises NotAllowed for someone without the card's role."""
+    """Ask the partner for the list (an outbox row in the same transaction); raises NotAllowed
+    for someone without the card's role."""
     async with db.transaction() as conn:
         report = await reports.get(conn, report_id)
         row = await applications.get(conn, report.application_id) if report else None
@@ -38,7 +42,14 @@ async def request(db: Database, settings: Settings, *, report_id: int, manager_i
         if await listeners.request(conn, report_id, manager_id, now):
             await audit.record(conn, at=now, actor_id=manager_id,
                                action="listeners.requested", subject=f"report:{report_id}")
+            await outbox.notice(conn, settings, key=f"listeners:{report_id}",
+                                to=[report.author_id], notice="listeners_asked", now=now,
+                                report=report_id)
     return report
+
+
+async def of_report(db: Database, report_id: int) -> ListenerList | None:
+    return await listeners.of_report(db.conn, report_id)
 
 
 async def asked_of(db: Database, telegram_id: int) -> ListenerList | None:
@@ -69,6 +80,7 @@ async def receive(db: Database, settings: Settings, *, report_id: int, telegram_
         if done:
             await audit.record(conn, at=now, actor_id=telegram_id, action="listeners.received",
                                subject=f"report:{report_id}")
+            await _tell_managers(conn, settings, report_id, now)
     if not done:
         await asyncio.to_thread((settings.data_dir / relative).unlink, missing_ok=True)
 
@@ -78,7 +90,19 @@ def _suffix_of(name: str | None) -> str | None:
     return next((s for s in (".csv", ".xlsx") if lowered.endswith(s)), None)
 
 
-async def decline(db: Database, *, report_id: int, telegram_id: int, now: datetime) -> bool:
+async def _tell_managers(conn: aiosqlite.Connection, settings: Settings, report_id: int,
+                         now: datetime) -> None:
+    """The list (or its refusal) goes to managers only: the report's role, or the team chat."""
+    report = await reports.get(conn, report_id)
+    row = await applications.get(conn, report.application_id) if report else None
+    if row is not None:
+        await outbox.notice(conn, settings, key=f"listeners-settled:{report_id}",
+                            to=outbox.deciders(settings, Role(row.role)),
+                            notice="listeners_settled", now=now, report=report_id)
+
+
+async def decline(db: Database, settings: Settings, *, report_id: int, telegram_id: int,
+                  now: datetime) -> bool:
     member = await partners.member(db.conn, telegram_id)
     report = await reports.get(db.conn, report_id)
     if member is None or report is None or report.partner_id != member.partner_id:
@@ -89,6 +113,7 @@ async def decline(db: Database, *, report_id: int, telegram_id: int, now: dateti
         if done:
             await audit.record(conn, at=now, actor_id=telegram_id, action="listeners.declined",
                                subject=f"report:{report_id}")
+            await _tell_managers(conn, settings, report_id, now)
     return done
 
 

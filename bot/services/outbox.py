@@ -134,6 +134,18 @@ async def cards(conn: aiosqlite.Connection, settings: Settings, subject: Subject
     return reached
 
 
+async def confirm_sent(conn: aiosqlite.Connection, settings: Settings, subject: Subject,
+                       subject_id: int, version: int, *, to: int, role: Role, now: datetime,
+                       **shown: Any) -> None:
+    """The sender's «sent to the manager» (or «waits for a manager»): a promise as much as the
+    cards it goes with, so a kill right after the commit can't leave the sender without it.
+    `shown`: what its text names (the number, a request's kind)."""
+    await send(conn, settings, key=f"sent:{subject}:{subject_id}:{version}", to=to,
+               kind=Message.NOTICE,
+               payload={"notice": "sent", "subject": subject.value, "role": role.value, **shown},
+               now=now)
+
+
 async def decided(conn: aiosqlite.Connection, settings: Settings, subject: Subject,
                   subject_id: int, version: int, *, partner_to: Iterable[int],
                   now: datetime) -> None:
@@ -156,11 +168,14 @@ async def _close(conn: aiosqlite.Connection, subject: Subject, subject_id: int, 
 
 
 async def notice(conn: aiosqlite.Connection, settings: Settings, *, key: str, to: Iterable[int],
-                 notice: str, now: datetime, **ids: Any) -> None:
-    """A notice (its composer named by `notice`) to each of `to`."""
+                 notice: str, now: datetime, **ids: Any) -> int:
+    """A notice (its composer named by `notice`) to each of `to`; returns how many of them
+    can be reached now (the others get it when they start the bot)."""
+    reached = 0
     for person in dict.fromkeys(to):
-        await send(conn, settings, key=f"notice:{key}:{person}", to=person, kind=Message.NOTICE,
-                   payload={"notice": notice, **ids}, now=now)
+        reached += await send(conn, settings, key=f"notice:{key}:{person}", to=person,
+                              kind=Message.NOTICE, payload={"notice": notice, **ids}, now=now)
+    return reached
 
 
 # --- the dispatcher's side ----------------------------------------------------------------------

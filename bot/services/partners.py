@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage import audit, partners
+from bot.config import Role, Settings
+from bot.services import outbox
+from bot.storage import audit, drafts, partners
 from bot.storage.database import Database
 from bot.storage.partners import MemberRow, PartnerRow
 
@@ -32,7 +34,12 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).upper()
 
 
-async def join(db: Database, *, telegram_id: int, answers: dict[str, Any], now: datetime) -> Joined:
+async def join(db: Database, *, telegram_id: int, answers: dict[str, Any], now: datetime,
+               settings: Settings | None = None) -> Joined:
+    """Register the partner, or join an existing one pending confirmation, and drop the joining
+    form's draft; with `settings`, the newcomer's «you are in» and the cards asking to confirm
+    (to its active employees and the partner managers) are outbox rows in the same
+    transaction."""
     code = normalise_code(str(answers["partner_code"]))
     async with db.transaction() as conn:
         partner = await partners.by_code(conn, code)
@@ -56,7 +63,16 @@ async def join(db: Database, *, telegram_id: int, answers: dict[str, Any], now: 
         confirmers = [m.telegram_id for m in await partners.active_members(conn, partner_id)
                       if m.telegram_id != telegram_id]
         row = await partners.by_id(conn, partner_id)
-    assert row is not None
+        assert row is not None
+        await drafts.delete(conn, telegram_id, "join")
+        if settings is not None and state is JoinResult.PENDING:
+            await outbox.notice(conn, settings, key=f"join:{telegram_id}:{now.isoformat()}",
+                                to=[*confirmers, *settings.members_of(Role.PARTNERS)],
+                                notice="join_card", now=now, member=telegram_id)
+        if settings is not None:  # «you are in» (or «waiting for a colleague») to the newcomer
+            await outbox.notice(conn, settings, key=f"joined:{telegram_id}:{now.isoformat()}",
+                                to=[telegram_id], notice="joined", now=now,
+                                result=state.value, company=row.company)
     return Joined(result=state, partner=row, confirmers=confirmers)
 
 
@@ -74,9 +90,10 @@ class MemberDecision:
 
 async def decide_member(
     db: Database, *, member_id: int, approve: bool, decided_by: int, by_manager: bool,
-    now: datetime,
+    now: datetime, settings: Settings | None = None,
 ) -> MemberDecision:
-    """Confirm or decline a pending employee: a manager, or an active employee of that partner."""
+    """Confirm or decline a pending employee: a manager, or an active employee of that partner;
+    with `settings`, the employee is told (an outbox row in the same transaction)."""
     async with db.transaction() as conn:
         member = await partners.member(conn, member_id)
         if member is None:
@@ -96,8 +113,15 @@ async def decide_member(
             return MemberDecision(DecideMember.ALREADY, member)
         await audit.record(conn, at=now, actor_id=decided_by, action=f"member.{state}",
                            subject=f"partner:{member.partner_id}", details={"member": member_id})
+        if settings is not None:
+            await outbox.notice(conn, settings, key=f"joined:{member_id}:{now.isoformat()}",
+                                to=[member_id], notice="join_decided", now=now, state=state)
         updated = await partners.member(conn, member_id)
     return MemberDecision(DecideMember.DONE, updated)
+
+
+async def get(db: Database, partner_id: int) -> PartnerRow | None:
+    return await partners.by_id(db.conn, partner_id)
 
 
 async def membership(db: Database, telegram_id: int) -> tuple[MemberRow | None, PartnerRow | None]:
@@ -107,9 +131,10 @@ async def membership(db: Database, telegram_id: int) -> tuple[MemberRow | None, 
     return member, await partners.by_id(db.conn, member.partner_id)
 
 
-async def set_suspension(db: Database, *, code: str, reason: str | None, by: int,
-                         now: datetime) -> PartnerRow | None:
-    """Suspend a partner's marketing support (with a reason) or, with None, resume it."""
+async def set_suspension(db: Database, settings: Settings, *, code: str, reason: str | None,
+                         by: int, now: datetime) -> PartnerRow | None:
+    """Suspend a partner's marketing support (with a reason) or, with None, resume it; its
+    active employees are told (outbox rows in the same transaction)."""
     async with db.transaction() as conn:
         partner = await partners.by_code(conn, normalise_code(code))
         if partner is None:
@@ -118,4 +143,7 @@ async def set_suspension(db: Database, *, code: str, reason: str | None, by: int
         await audit.record(conn, at=now, actor_id=by,
                            action="partner.suspended" if reason else "partner.resumed",
                            subject=f"partner:{partner.id}", details={"reason": reason})
+        members = [m.telegram_id for m in await partners.active_members(conn, partner.id)]
+        await outbox.notice(conn, settings, key=f"suspension:{partner.id}:{now.isoformat()}",
+                            to=members, notice="suspension", now=now, reason=reason)
         return await partners.by_id(conn, partner.id)

@@ -23,7 +23,7 @@ from bot.storage.database import Database
 ERASED = "[erased]"  # what stays in place of an erased person's name
 JSON_COLUMNS = frozenset({"answers", "assessment", "data", "details"})
 # Tables that say nothing about a partner, or are exported their own way below.
-NOT_EXPORTED = frozenset({"processed_updates", "audit_log", "awaiting", "files", "partners"})
+NOT_EXPORTED = frozenset({"inbox", "audit_log", "awaiting", "files", "partners"})
 # Listener lists hold third parties' contacts: the export says whether one exists, not where.
 REDACTED = {"listener_lists": frozenset({"file_id", "path"})}
 # Scans: kept files of kind document, and any file (photos too) sent as a report's documents.

@@ -209,6 +209,14 @@ async def release_expired(db: Database, now: datetime) -> int:
         return await outbox.release_expired(conn, now - LEASE, now)
 
 
+async def release_claims_of_a_stopped_bot(db: Database, now: datetime) -> int:
+    """At start-up, before this process claims anything: every claim was left by a bot that
+    stopped (one runs at a time: Telegram serves one poller), so it is released now, not after
+    the lease: a partner hears within seconds of the restart."""
+    async with db.transaction() as conn:
+        return await outbox.release_expired(conn, None, now)
+
+
 async def sent(db: Database, row: Due, token: str, now: datetime) -> bool:
     async with db.transaction() as conn:
         return await outbox.finish(conn, row.id, token, state="sent", now=now)

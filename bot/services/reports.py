@@ -127,7 +127,17 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
         if settings is not None:
             await outbox.cards(conn, settings, Subject.REPORT, report.id, report.version,
                                to=outbox.deciders(settings, Role(updated.role)), now=now)
+            await outbox.confirm_sent(conn, settings, Subject.REPORT, report.id, report.version,
+                                      to=telegram_id, role=Role(updated.role), now=now,
+                                      id=application_id)
     return Sent(report, updated)
+
+
+async def under_review(db: Database, report_id: int) -> tuple[ReportRow, ApplicationRow] | None:
+    """A report with the activity it reports on (whose role reviews it)."""
+    report = await reports.get(db.conn, report_id)
+    row = await applications.get(db.conn, report.application_id) if report else None
+    return None if report is None or row is None else (report, row)
 
 
 class Review(enum.StrEnum):

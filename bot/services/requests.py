@@ -195,6 +195,9 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
         if settings is not None:
             await outbox.cards(conn, settings, Subject.REQUEST, stored.id, stored.version,
                                to=outbox.deciders(settings, Role(stored.role)), now=now)
+            await outbox.confirm_sent(conn, settings, Subject.REQUEST, stored.id,
+                                      stored.version, to=telegram_id, role=Role(stored.role),
+                                      now=now, id=stored.id, kind=stored.kind)
     return Sent(Sending.SENT, stored, resent=fixing is not None)
 
 
@@ -279,12 +282,8 @@ async def note_limited(db: Database, *, telegram_id: int, kind: str, application
                                     "blocking": list(verdict.blocking)})
 
 
-async def note_forbidden(db: Database, *, user_id: int, request_id: int, data: str,
-                         now: datetime) -> None:
-    """A press on a request's card by someone without its role: changes nothing, but is kept."""
-    async with db.transaction() as conn:
-        await audit.record(conn, at=now, actor_id=user_id, action="request.forbidden",
-                           subject=f"request:{request_id}", details={"data": data})
+async def get(db: Database, request_id: int) -> RequestRow | None:
+    return await requests.get(db.conn, request_id)
 
 
 async def latest_talk(db: Database, partner_id: int, invitation_id: int) -> RequestRow | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.config import Role, Settings
+from bot.storage import audit
+from bot.storage.database import Database
 
 ROLE_BY_KIND: dict[str, Role] = {
     "seminar": Role.SPECIALIST,
@@ -35,3 +39,12 @@ def may_decide(settings: Settings, user_id: int, role: str) -> bool:
     return user_id in settings.members_of(Role(role)) or user_id in settings.managers.get(
         Role.HEAD, ()
     )
+
+
+async def note_forbidden(db: Database, *, action: str, subject: str, user_id: int, data: str,
+                         now: datetime) -> None:
+    """A press on a card by someone who may not decide it: changes nothing, but is kept
+    (`activity.forbidden`, `report.forbidden`, `request.forbidden`)."""
+    async with db.transaction() as conn:
+        await audit.record(conn, at=now, actor_id=user_id, action=action, subject=subject,
+                           details={"data": data})

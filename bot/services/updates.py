@@ -1,33 +1,37 @@
-"""Each update once: the ids of updates already handled, remembered for a few days.
+"""The inbox of updates: each stored before Telegram is told it arrived, and handled from there.
 
-Telegram delivers at least once: after a crash (or a webhook answer that got lost) the same
-update can come again. An id is recorded when its handling *finished*, so an update
-interrupted by a crash is handled again when it comes back (the services' compare-and-set
-and unique keys keep that harmless), and one that finished is skipped.
+Long polling confirms a batch when the *next* getUpdates passes a higher offset; a webhook post
+is confirmed by its 200. Storing first (one transaction per batch) means a kill at any moment
+loses nothing: what was stored and not handled is handled when the bot starts again
+(`waiting`), and what Telegram sends again after the kill is already stored, so it is not
+handled twice (`store` leaves it out). So the inbox is also the record of updates seen.
 
 Ids are not forever: Telegram restarts them at random after a week without updates, and a
-local Bot API server restarts them at every start. So a repeat must also carry the same
-content (its digest), and rows older than `KEEP` are ignored and pruned: a recycled id never
-makes a new update look like a repeat.
+local Bot API server at every start. A repeat must therefore carry the same content (the digest
+of its JSON), and rows older than `KEEP` are pruned: a recycled id never makes a new update
+look like a repeat.
 
-`HandledUpdates` keeps this off the path of every update: the ids handled by this process are
-answered from memory, the table is read only for an id not above the newest one it held at
-start (what a restart may see again), and records are written in the background, many in one
-transaction when updates come fast. An update finished in the moment before a crash may so go
-unrecorded; it is then handled again, which the services make harmless (see above).
+Marking an update handled is kept off its path: the marks are written in the background, many
+in one transaction when updates come fast. An update finished in the moment before a crash may
+so stay `received` and is handled again at the next start, which the services make harmless
+(status compare-and-set, unique keys).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
-from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from bot.storage import inbox
 from bot.storage.database import Database
+from bot.storage.inbox import RECEIVED, UNPARSEABLE, Arrival
 
 KEEP = timedelta(days=6)  # under the week of silence after which Telegram restarts the ids
-IN_MEMORY = 10_000  # ids; a re-delivery concerns the last few, older ones go to the table
+MAX_UPDATE_ID = 2**63 - 1
 
 log = logging.getLogger(__name__)
 
@@ -37,78 +41,75 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class HandledUpdates:
+def valid_update_id(data: object) -> int | None:
+    """The update id of what claims to be an update: a JSON object with a positive 64-bit
+    integer `update_id`; None for anything else."""
+    if not isinstance(data, dict):
+        return None
+    update_id = data.get("update_id")
+    if type(update_id) is not int or not 0 < update_id <= MAX_UPDATE_ID:
+        return None
+    return update_id
+
+
+def arrival(data: dict[str, object], update_id: int, *, parsed: bool) -> Arrival:
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+    return Arrival(update_id, digest, raw, RECEIVED if parsed else UNPARSEABLE)
+
+
+class Inbox:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._recent: OrderedDict[int, str] = OrderedDict()  # update id → digest, this process
-        self._stored_up_to: int | None = None  # the newest id the table may hold, outside memory
-        self._pending: list[tuple[int, str, str]] = []
+        self._pending: list[tuple[int, str]] = []  # (update id, when handled)
         self._writer: asyncio.Task[None] | None = None
 
-    async def load(self, now: datetime) -> None:
-        row = await self.db.fetch_one(
-            "SELECT MAX(update_id) FROM processed_updates WHERE seen_at >= ?",
-            (stamp(now - KEEP),))
-        self._stored_up_to = int(row[0]) if row and row[0] is not None else None
+    async def store(self, arrivals: Sequence[Arrival], now: datetime) -> list[Arrival]:
+        """Store the updates in one transaction, committed on return. Returns those new to the
+        inbox (to handle); a repeat of a stored update is left out."""
+        if not arrivals:
+            return []
+        async with self.db.transaction() as conn:
+            seen = await inbox.known(conn, arrivals)
+            fresh: list[Arrival] = []
+            for one in arrivals:
+                if one.key not in seen:
+                    seen.add(one.key)
+                    fresh.append(one)
+            await inbox.insert(conn, fresh, stamp(now))
+        return fresh
 
-    async def handled(self, update_id: int, digest: str, now: datetime) -> bool:
-        """Whether this very update (id and content) finished handling within the last `KEEP`."""
-        if update_id in self._recent:
-            return self._recent[update_id] == digest
-        if self._stored_up_to is None or update_id > self._stored_up_to:
-            return False
-        return await handled(self.db, update_id, digest, now)
+    async def waiting(self) -> list[tuple[int, str]]:
+        """(update id, JSON) of the updates stored but not handled (a kill), oldest first."""
+        return await inbox.waiting(self.db)
 
-    def remember(self, update_id: int, digest: str, now: datetime) -> None:
+    def handled(self, update_id: int, now: datetime) -> None:
         """Record that the update's handling finished; the row is written in the background."""
-        self._recent[update_id] = digest
-        self._recent.move_to_end(update_id)
-        if len(self._recent) > IN_MEMORY:
-            oldest, _ = self._recent.popitem(last=False)
-            self._stored_up_to = (oldest if self._stored_up_to is None
-                                  else max(self._stored_up_to, oldest))
-        self._pending.append((update_id, digest, stamp(now)))
+        self._pending.append((update_id, stamp(now)))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_pending())
 
     async def flush(self) -> None:
-        """Wait until every record so far is written (before the database closes)."""
+        """Wait until every mark so far is written (before the database closes)."""
         while self._writer is not None and not self._writer.done():
             await self._writer
 
     async def _write_pending(self) -> None:
         while self._pending:
-            rows, self._pending = self._pending, []
+            done, self._pending = self._pending, []
             try:
                 async with self.db.transaction() as conn:
-                    await conn.executemany(_UPSERT, rows)
-            except Exception:  # the updates were handled; only a repeat would go unnoticed
-                log.warning("could not record %d handled updates", len(rows), exc_info=True)
-
-
-_UPSERT = ("INSERT INTO processed_updates (update_id, digest, seen_at) VALUES (?, ?, ?)"
-           " ON CONFLICT (update_id) DO UPDATE SET digest = excluded.digest,"
-           " seen_at = excluded.seen_at")
-
-
-async def handled(db: Database, update_id: int, digest: str, now: datetime) -> bool:
-    """Whether the table holds this very update (id and content) from within the last `KEEP`."""
-    row = await db.fetch_one(
-        "SELECT 1 FROM processed_updates WHERE update_id = ? AND digest = ? AND seen_at >= ?",
-        (update_id, digest, stamp(now - KEEP)),
-    )
-    return row is not None
+                    await inbox.mark_handled(conn, done)
+            except Exception:  # handled all the same; only a restart would handle them again
+                log.warning("could not mark %d updates handled", len(done), exc_info=True)
 
 
 async def prune(db: Database, now: datetime) -> int:
-    """Forget ids older than `KEEP`; returns how many."""
+    """Forget updates received more than `KEEP` ago and done with; returns how many."""
     async with db.transaction() as conn:
-        cursor = await conn.execute("DELETE FROM processed_updates WHERE seen_at < ?",
-                                    (stamp(now - KEEP),))
-        return cursor.rowcount
+        return await inbox.delete_before(conn, stamp(now - KEEP))
 
 
 async def last_seen(db: Database) -> str | None:
     """When the last update finished handling (UTC stamp), or None."""
-    row = await db.fetch_one("SELECT MAX(seen_at) FROM processed_updates")
-    return str(row[0]) if row and row[0] is not None else None
+    return await inbox.last_handled(db)

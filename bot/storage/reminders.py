@@ -203,13 +203,15 @@ async def summary(conn: aiosqlite.Connection) -> Summary:
     return Summary(int(row[0]), int(row[1]), int(row[2]), row[3])
 
 
-async def release_expired(conn: aiosqlite.Connection, claimed_before: datetime,
+async def release_expired(conn: aiosqlite.Connection, claimed_before: datetime | None,
                           now: datetime) -> int:
-    """Claims older than the lease (their dispatcher died) become planned again."""
+    """Claims older than the lease (their dispatcher died) become planned again; with
+    `claimed_before` None, every claim."""
     cursor = await conn.execute(
         "UPDATE reminders SET state = 'planned', claim = NULL, claimed_at = NULL,"
-        " note = 'claim expired', updated_at = ? WHERE state = 'sending' AND claimed_at < ?",
-        (utc(now), utc(claimed_before)),
+        " note = 'claim expired', updated_at = ? WHERE state = 'sending'"
+        " AND (? IS NULL OR claimed_at < ?)",
+        (utc(now), *[None if claimed_before is None else utc(claimed_before)] * 2),
     )
     return cursor.rowcount
 

@@ -2,8 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.localapi import LocalBotApi
 from bot.localapi.models import BotMessage, TgUser
+
+Send = Callable[[LocalBotApi, TgUser], Awaitable[object]]
+# Everything a phone sends besides text, contacts, photos and files.
+OTHER_MESSAGES: dict[str, Send] = {
+    "sticker": lambda api, u: api.send_sticker(u),
+    "voice": lambda api, u: api.send_voice(u),
+    "video note": lambda api, u: api.send_video_note(u),
+    "location": lambda api, u: api.send_location(u),
+    "poll": lambda api, u: api.send_poll(u),
+    "dice": lambda api, u: api.send_dice(u),
+    "video": lambda api, u: api.send_video(u),
+    "audio": lambda api, u: api.send_audio(u),
+}
+
+
+# Every prefix the bot's buttons use, and what an old version or a modified client may send.
+PREFIXES = ("a", "rp", "rs", "rk", "d", "rv", "rc", "rq", "bl", "sp", "in", "iv", "cp", "cps",
+            "ll", "j", "f", "ev", "rm", "zzz")
+TAILS = ("", ":", ":x", ":1", ":1:2", ":1:2:x", ":x:y:z:w", ":99999999999999999999:1:ok",
+         ":-1:0:ok", ":1:1:r:no:nope", ":apply:kind:nope", ":send", ":edit:nope", ":fix:x")
+
+
+def garbage_data() -> list[str]:
+    return [(prefix + tail)[:64] for prefix in PREFIXES for tail in TAILS]
 
 
 async def say(api: LocalBotApi, user: TgUser, text: str) -> BotMessage:

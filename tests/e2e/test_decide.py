@@ -31,13 +31,19 @@ async def manager(api: LocalBotApi, user_id: int, name: str, language: str = "ru
     return person
 
 
-async def partner_sends(api: LocalBotApi, user: TgUser, kind: str = "Вебинар",
+async def partner_fills(api: LocalBotApi, user: TgUser, kind: str = "Вебинар",
                         script: list[tuple[str, str]] | None = None) -> BotMessage:
-    """A partner applies; returns the bot's «sent» message."""
+    """A partner answers every question of an application; returns the summary."""
     q = await start_applying(api, user, kind)
     for action, value in script or KIND_SCRIPTS[kind]:
         q = await say(api, user, value) if action == "type" else await tap(api, user, q, value)
-    return await tap(api, user, q, "✅ Отправить")
+    return q
+
+
+async def partner_sends(api: LocalBotApi, user: TgUser, kind: str = "Вебинар",
+                        script: list[tuple[str, str]] | None = None) -> BotMessage:
+    """A partner applies; returns the bot's «sent» message."""
+    return await tap(api, user, await partner_fills(api, user, kind, script), "✅ Отправить")
 
 
 async def test_a_webinar_is_approved_in_one_tap(

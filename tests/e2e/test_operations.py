@@ -114,7 +114,7 @@ async def test_housekeeping_jobs_are_scheduled_and_the_backup_only_when_asked(
 ) -> None:
     assert bot.job_queue is not None
     names = {job.name for job in bot.job_queue.jobs()}
-    assert {"processed-updates-prune", "personal-data-retention"} <= names
+    assert {"inbox-prune", "personal-data-retention"} <= names
     assert "daily-backup" not in names
 
 
@@ -128,7 +128,8 @@ async def test_status_counts_what_waits_and_when_the_last_update_came(
 
     def handled() -> bool:
         with sqlite3.connect(database) as db:
-            return bool(db.execute("SELECT COUNT(*) FROM processed_updates").fetchone()[0])
+            return bool(db.execute("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"
+                                   ).fetchone()[0])
 
     await api.wait_until(handled)
     with sqlite3.connect(database) as db:

@@ -16,9 +16,9 @@ from bot.config import load_settings
 from bot.localapi import LocalBotApi
 from bot.localapi.errors import QUERY_TOO_OLD
 from bot.localapi.models import BotMessage, TgUser
-from tests.conftest import SPECIALIST
+from tests.conftest import HEAD, SPECIALIST
 from tests.e2e.steps import join_new_partner
-from tests.e2e.test_decide import db_rows, manager, partner_sends
+from tests.e2e.test_decide import db_rows, manager, partner_fills, partner_sends
 from tests.e2e.test_report import sent_report
 
 # (method, status, how many times, description): what Telegram may answer on the way.
@@ -86,15 +86,17 @@ async def test_a_card_saved_before_a_kill_arrives_after_the_restart(
         await join_new_partner(api, anna, code="P-1821")
         # The process dies between the commit and the send: nothing wakes the dispatcher.
         first.bot_data["partnerdesk.runtime"].outbox.waker = None
-        await partner_sends(api, anna)
+        await api.press(anna, await partner_fills(api, anna), "✅ Отправить")
         with pytest.raises(TimeoutError):
             await api.next_message(maria.id, timeout=0.5)
-    assert db_rows(bot_env, "SELECT kind, state FROM reminders") == [("card", "planned")]
+    assert db_rows(bot_env, "SELECT kind, state FROM reminders ORDER BY id") == [
+        ("card", "planned"), ("notice", "planned")]
 
     again = build_application(load_settings())
     async with polling(again, poll_timeout=1):
         card = await api.next_message(maria.id)
         assert "Заявка №1" in card.text and "✅ Одобрить" in card.button_texts()
+        assert "Заявка №1 отправлена менеджеру" in (await api.next_message(anna.id)).text
 
 
 async def test_a_manager_who_has_not_started_gets_the_card_on_start_and_the_partner_knows(
@@ -110,3 +112,62 @@ async def test_a_manager_who_has_not_started_gets_the_card_on_start_and_the_part
     maria = await manager(api, SPECIALIST, "Мария")  # she starts the bot
     card = await api.next_message(maria.id)
     assert "Заявка №1" in card.text and "✅ Одобрить" in card.button_texts()
+
+
+STALL = 6.0  # longer than the bot's read timeout (5 s): the bot sees a timeout
+PATHS = {  # the button, what the partner is told, the table and the status it records
+    "approval": ("✅ Одобрить", "одобрена", "applications", "approved"),
+    "report accept": ("✅ Принять", "принят: баллов 60", "reports", "accepted"),
+}
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+async def test_a_timeout_telling_the_partner_repeats_the_message_once_at_most(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str], path: str
+) -> None:
+    button, told_text, table, status = PATHS[path]
+    if path == "approval":
+        maria = await manager(api, SPECIALIST, "Мария")
+        anna = api.user(1841, first_name="Анна", language_code="ru")
+        await join_new_partner(api, anna, code="P-1841")
+        await partner_sends(api, anna)
+        card = await api.next_message(maria.id)
+    else:
+        maria, anna, card = await sent_report(api, bot, 1851)
+
+    api.stall_next("sendMessage", STALL)  # Telegram sends it, its answer comes too late
+    await press_through(api, maria, card, button)
+    told = await api.next_message(anna.id, timeout=WAIT)
+    assert told_text in told.text
+    assert db_rows(bot_env, f"SELECT status FROM {table}") == [(status,)]
+    await api.wait_until(lambda: db_rows(
+        bot_env, "SELECT state, attempts FROM reminders WHERE kind = 'outcome' "
+                 "ORDER BY id DESC LIMIT 1") == [("sent", 1)], timeout=WAIT)
+    # The bot cannot know Telegram sent it before the timeout: it sends again, once.
+    assert [m.text for m in api.bot_messages(anna.id)].count(told.text) == 2
+    assert api.stalled == ["sendMessage"]
+    await api.wait_until(lambda: "✅" in card.text and not card.buttons, timeout=WAIT)
+
+
+HEAD_COMMANDS = {  # what the head types, and what the partner's employee is told
+    "a bonus correction": ("/correct P-1861 bonus +5000 доклад не учли",
+                           "скорректирован: +5\u00a0000\u00a0₽ — доклад не учли"),
+    "a suspension": ("/suspend P-1861 нарушение правил",
+                     "поддержка вашей компании приостановлена: нарушение правил"),
+}
+
+
+@pytest.mark.parametrize("change", list(HEAD_COMMANDS))
+async def test_the_partner_hears_of_the_heads_change_though_the_first_send_fails(
+    api: LocalBotApi, bot: AnyApplication, change: str
+) -> None:
+    command, told_text = HEAD_COMMANDS[change]
+    olga = await manager(api, HEAD, "Ольга")
+    anna = api.user(1861, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1861")
+
+    api.fail_next("sendMessage", 500)  # whichever goes first: the head's answer or the notice
+    await api.send_text(olga, command)
+    told = await api.next_message(anna.id, timeout=WAIT)
+    assert told_text in told.text
+    assert len(api.injected_failures) == 1

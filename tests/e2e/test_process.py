@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.localapi import LocalBotApi
+from tests.e2e.test_inbox import offsets
 
 PARTNERDESK = Path(sys.executable).with_name("partnerdesk")
 
@@ -81,6 +82,33 @@ async def test_killing_the_bot_loses_nothing_it_had_committed(
         await api.send_text(users[0], "/start")
         again = await api.next_message(users[0].id, timeout=15)
         assert again.text.startswith("Let's finish introducing you")
+
+
+async def test_a_kill_while_updates_are_fetched_and_not_yet_handled_loses_none(
+    api: LocalBotApi, bot_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The bot has fetched five messages and is busy answering the first (its sendMessage
+    hangs) while it already polls for more — which tells Telegram to forget the five. Killed
+    then, it answers all five when it starts again: they were stored before that poll."""
+    users = [api.user(320 + i, first_name=f"User{i}", language_code="en") for i in range(5)]
+    async with bot_process(bot_env, tmp_path / "first.log") as process:
+        api.hold("sendMessage")
+        for user in users:
+            await api.send_text(user, "/help")
+        last = api.state.updates[-1]["update_id"]
+        await api.wait_until(lambda: bool(api.calls("sendMessage"))
+                             and max(offsets(api), default=0) > last, timeout=15)
+        process.kill()
+        await process.wait()
+    api.release("sendMessage")
+    assert api.state.updates == []  # Telegram holds none of them any more
+    assert all(api.bot_messages(user.id) == [] for user in users)
+
+    async with bot_process(bot_env, tmp_path / "second.log"):
+        for user in users:
+            assert "/cancel" in (await api.next_message(user.id, timeout=15)).text
+    assert all(len(api.bot_messages(user.id)) == 1 for user in users)
+    assert "5 update(s) stored before the last stop" in (tmp_path / "second.log").read_text()
 
 
 async def test_without_a_token_run_exits_2_and_says_how_to_get_one(

@@ -120,8 +120,7 @@ async def test_a_request_without_the_right_secret_gets_403_and_changes_nothing(
 
     assert api.bot_messages(mallory.id) == []
     assert hook.rows("SELECT * FROM users WHERE telegram_id = ?", mallory.id) == []
-    assert hook.rows("SELECT * FROM processed_updates WHERE update_id = ?",
-                     forged["update_id"]) == []
+    assert hook.rows("SELECT * FROM inbox WHERE update_id = ?", forged["update_id"]) == []
 
 
 async def test_what_is_not_an_update_is_refused(api: LocalBotApi, hook: Hook) -> None:
@@ -131,6 +130,56 @@ async def test_what_is_not_an_update_is_refused(api: LocalBotApi, hook: Hook) ->
                                    headers=headers)).status_code == 400
     assert (await hook.client.get(PATH)).status_code == 405
     assert (await hook.client.post("/elsewhere", json={}, headers=headers)).status_code == 404
+
+
+@pytest.mark.parametrize("body", [
+    {"update_id": 0, "message": {}}, {"update_id": -3}, {"update_id": 2**63},
+    {"update_id": "100001"}, {"update_id": 1.5}, {"update_id": True}, [{"update_id": 1}], 7,
+])
+async def test_a_body_without_a_positive_64_bit_update_id_gets_400_and_is_not_stored(
+    api: LocalBotApi, hook: Hook, body: object
+) -> None:
+    response = await hook.client.post(PATH, json=body, headers={SECRET_HEADER: SECRET})
+    assert response.status_code == 400
+    assert hook.rows("SELECT COUNT(*) FROM inbox") == [(0,)]
+
+
+async def test_200_comes_only_once_the_update_is_stored(api: LocalBotApi, hook: Hook) -> None:
+    """Stored before the answer: while the bot is still busy with it, the row is committed
+    (a kill now loses nothing); and an update that cannot be stored is not answered 200, so
+    Telegram posts it again."""
+    anna = api.user(508, first_name="Anna", language_code="en")
+    api.hold("sendMessage")
+    update = await writes(api, anna, "/help")
+    assert await hook.post(update) == 200
+    assert hook.rows("SELECT state, raw IS NOT NULL FROM inbox WHERE update_id = ?",
+                     update["update_id"]) == [("received", 1)]
+    assert api.bot_messages(anna.id) == []
+    api.release("sendMessage")
+    assert "/cancel" in (await api.next_message(anna.id)).text
+
+    await runtime_of(hook.app).close_database()
+    assert await hook.post(await writes(api, anna, "/start")) == 500
+
+
+async def test_an_update_the_library_cannot_parse_is_stored_logged_once_and_answered_200(
+    api: LocalBotApi, hook: Hook, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    ivan = api.user(509, first_name="Ivan", language_code="en")
+    update = await writes(api, ivan, "/help")
+    odd = {**update, "message": {**update["message"], "date": "yesterday"}}
+    assert await hook.post(odd) == 200  # Telegram must not post it again forever
+    assert await hook.post(odd) == 200  # … though it may, once: stored already
+    assert await hook.post(await writes(api, ivan, "/start")) == 200
+    assert "Hello, Ivan" in (await api.next_message(ivan.id)).text
+    assert hook.rows("SELECT state FROM inbox WHERE update_id = ?",
+                     update["update_id"]) == [("unparseable",)]
+    lines = [r.getMessage() for r in caplog.records if f"update={update['update_id']} " in
+             r.getMessage()]
+    assert [line.split(" duration")[0] for line in lines] == [
+        f"update={update['update_id']} kind=message outcome=unparseable:TypeError",
+        f"update={update['update_id']} kind=message outcome=duplicate"]
 
 
 async def test_the_same_update_delivered_twice_has_its_effect_once(
@@ -151,9 +200,9 @@ async def test_the_same_update_delivered_twice_has_its_effect_once(
     assert len(texts) == 1, texts  # a second /start would say "Let's finish introducing you"
     assert hook.rows("SELECT COUNT(*) FROM audit_log WHERE action = 'user.joined'"
                      " AND subject = ?", f"user:{ivan.id}") == [(1,)]
-    # recorded in the background, once
-    await api.wait_until(lambda: hook.rows("SELECT COUNT(*) FROM processed_updates"
-                                           " WHERE update_id = ?", update["update_id"]) == [(1,)])
+    # stored once, marked handled in the background
+    await api.wait_until(lambda: hook.rows("SELECT state FROM inbox WHERE update_id = ?",
+                                           update["update_id"]) == [("handled",)])
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.updates"]
     assert any(f"update={update['update_id']} kind=message outcome=ok" in line
                for line in lines), lines
@@ -239,3 +288,21 @@ async def _listening_port(log: Path, process: asyncio.subprocess.Process) -> int
             raise AssertionError(f"the bot exited early:\n{log.read_text()}")
         await asyncio.sleep(0.05)
     raise AssertionError(f"the bot never started its webhook server:\n{log.read_text()}")
+
+
+@pytest.mark.parametrize("update_id", ["missing", 0, -5, 2**63, 10**30, "12", 1.5, True, None])
+async def test_an_update_id_that_is_not_a_positive_64_bit_integer_is_refused_with_400(
+    api: LocalBotApi, hook: Hook, update_id: object
+) -> None:
+    anna = api.user(541, first_name="Анна", language_code="ru")
+    update = dict(await writes(api, anna, "/start"))
+    if update_id == "missing":
+        del update["update_id"]
+    else:
+        update["update_id"] = update_id
+    assert await hook.post(update) == 400
+    assert await hook.post(await writes(api, anna, "/start")) == 200
+    greeting = await api.next_message(anna.id)
+    assert "ID партнёра" in greeting.text
+    await asyncio.sleep(0.3)
+    assert len(api.bot_messages(anna.id)) == 1  # the refused update was not handled

@@ -1,5 +1,5 @@
-"""Handled updates: answered from memory, written in the background, found again after a
-restart; a recycled id with new content is never taken for a repeat."""
+"""The inbox: a batch stored in one transaction, a repeat left out, a recycled id with new
+content taken as new, what a kill left waiting found again, handled rows emptied and pruned."""
 
 from __future__ import annotations
 
@@ -8,72 +8,101 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.services import updates
-from bot.services.updates import HandledUpdates
+from bot.services.updates import Inbox, arrival, valid_update_id
 from bot.storage.database import Database
+from bot.storage.inbox import Arrival
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
-async def table(db: Database) -> list[tuple[int, str]]:
-    rows = await db.fetch_all("SELECT update_id, digest FROM processed_updates ORDER BY update_id")
-    return [(row[0], row[1]) for row in rows]
+def message(update_id: int, text: str = "hi") -> Arrival:
+    return arrival({"update_id": update_id, "message": {"text": text}}, update_id, parsed=True)
 
 
-async def restarted(db: Database, now: datetime = NOW) -> HandledUpdates:
-    again = HandledUpdates(db)
-    await again.load(now)
-    return again
+async def table(db: Database) -> list[tuple[int, str, bool]]:
+    rows = await db.fetch_all("SELECT update_id, state, raw IS NOT NULL FROM inbox ORDER BY id")
+    return [(row[0], row[1], bool(row[2])) for row in rows]
 
 
-async def test_an_update_handled_here_is_a_repeat_only_with_the_same_content(
+async def test_a_batch_is_stored_and_a_repeat_of_a_stored_update_is_left_out(
     db: Database,
 ) -> None:
-    seen = await restarted(db)
-    assert not await seen.handled(7, "aaa", NOW)
-    seen.remember(7, "aaa", NOW)
-    assert await seen.handled(7, "aaa", NOW)
-    assert not await seen.handled(7, "bbb", NOW)  # the id came back with another update
-    await seen.flush()
-    assert await table(db) == [(7, "aaa")]
+    inbox = Inbox(db)
+    first = [message(7), message(8)]
+    assert await inbox.store(first, NOW) == first
+    again = [message(8), message(9)]  # Telegram sends 8 again (its confirmation was lost)
+    assert await inbox.store(again, NOW) == [again[1]]
+    assert await table(db) == [(7, "received", True), (8, "received", True),
+                               (9, "received", True)]
 
 
-async def test_records_written_in_the_background_are_all_there_and_found_after_a_restart(
+async def test_a_recycled_id_with_new_content_is_a_new_update(db: Database) -> None:
+    inbox = Inbox(db)
+    await inbox.store([message(5, "old")], NOW)
+    inbox.handled(5, NOW)
+    await inbox.flush()
+    new = message(5, "new")
+    assert await inbox.store([new], NOW + timedelta(days=8)) == [new]
+    assert await inbox.waiting() == [(5, new.raw)]
+
+
+async def test_what_was_stored_and_not_handled_waits_in_arrival_order(db: Database) -> None:
+    inbox = Inbox(db)
+    await inbox.store([message(300), message(12), message(40)], NOW)
+    inbox.handled(12, NOW)
+    await inbox.flush()
+    after_a_kill = Inbox(db)
+    assert [update_id for update_id, _ in await after_a_kill.waiting()] == [300, 40]
+
+
+async def test_marks_written_in_the_background_are_all_there_and_empty_the_json(
     db: Database,
 ) -> None:
-    seen = await restarted(db)
+    inbox = Inbox(db)
+    await inbox.store([message(n) for n in range(100, 400)], NOW)
     for update_id in range(100, 400):
-        seen.remember(update_id, f"d{update_id}", NOW)
-    await seen.flush()
-    assert len(await table(db)) == 300
-
-    after = await restarted(db, NOW + timedelta(hours=1))
-    assert await after.handled(250, "d250", NOW + timedelta(hours=1))
-    assert not await after.handled(250, "other", NOW + timedelta(hours=1))
-    assert not await after.handled(400, "d400", NOW + timedelta(hours=1))
-    # past KEEP an id is forgotten: Telegram may have restarted the ids
-    late = NOW + updates.KEEP + timedelta(minutes=1)
-    assert not await (await restarted(db, late)).handled(250, "d250", late)
+        inbox.handled(update_id, NOW)
+    await inbox.flush()
+    assert await inbox.waiting() == []
+    assert {row[1:] for row in await table(db)} == {("handled", False)}
+    assert await updates.last_seen(db) == "2026-03-02T09:30:00Z"
 
 
-async def test_ids_pushed_out_of_memory_are_still_found_in_the_table(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+async def test_an_unparseable_update_keeps_its_json_and_is_never_waiting(db: Database) -> None:
+    inbox = Inbox(db)
+    bad = arrival({"update_id": 3, "message": "?"}, 3, parsed=False)
+    await inbox.store([bad], NOW)
+    assert await inbox.waiting() == []
+    assert await table(db) == [(3, "unparseable", True)]
+
+
+async def test_pruning_forgets_old_rows_done_with_and_keeps_waiting_ones(db: Database) -> None:
+    inbox = Inbox(db)
+    await inbox.store([message(1), message(2)], NOW)
+    inbox.handled(1, NOW)
+    await inbox.flush()
+    await inbox.store([message(3)], NOW + timedelta(days=5))
+    inbox.handled(3, NOW)
+    await inbox.flush()
+    assert await updates.prune(db, NOW + updates.KEEP + timedelta(minutes=1)) == 1
+    assert [row[0] for row in await table(db)] == [2, 3]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ({"update_id": 1}, 1),
+    ({"update_id": 2**63 - 1, "message": {}}, 2**63 - 1),
+    ({"update_id": 0}, None),
+    ({"update_id": -5}, None),
+    ({"update_id": 2**63}, None),
+    ({"update_id": "5"}, None),
+    ({"update_id": 5.0}, None),
+    ({"update_id": True}, None),
+    ({"update_id": None}, None),
+    ({"message": {}}, None),
+    ([{"update_id": 1}], None),
+    ("update", None),
+])
+def test_an_update_id_is_a_positive_64_bit_integer_of_a_json_object(
+    body: object, expected: int | None
 ) -> None:
-    monkeypatch.setattr(updates, "IN_MEMORY", 10)
-    seen = await restarted(db)
-    for update_id in range(1, 31):
-        seen.remember(update_id, f"d{update_id}", NOW)
-    await seen.flush()
-    assert await seen.handled(3, "d3", NOW)
-    assert await seen.handled(29, "d29", NOW)
-    assert not await seen.handled(31, "d31", NOW)
-
-
-async def test_a_recycled_id_replaces_the_old_record(db: Database) -> None:
-    seen = await restarted(db)
-    seen.remember(5, "old", NOW)
-    await seen.flush()
-    after = await restarted(db, NOW + timedelta(days=1))
-    after.remember(5, "new", NOW + timedelta(days=1))
-    await after.flush()
-    assert await table(db) == [(5, "new")]
-    assert await (await restarted(db)).handled(5, "new", NOW + timedelta(days=1))
+    assert valid_update_id(body) == expected

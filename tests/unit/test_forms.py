@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -10,8 +11,16 @@ from bot.forms import engine
 from bot.forms.application import APPLICATION
 from bot.forms.costs import CostItems, categorise, compensable_total
 from bot.forms.engine import SUMMARY
-from bot.forms.fields import Context
-from bot.forms.parsing import Invalid, parse_count, parse_date, parse_money, parse_phone, parse_url
+from bot.forms.fields import Context, FutureDate
+from bot.forms.parsing import (
+    Invalid,
+    parse_count,
+    parse_date,
+    parse_money,
+    parse_number,
+    parse_phone,
+    parse_url,
+)
 
 TODAY = date(2026, 11, 23)
 CTX = Context(today=TODAY, t=lambda key, **params: key)
@@ -57,6 +66,36 @@ def test_counts_are_whole_and_within_range() -> None:
     with pytest.raises(Invalid) as caught:
         parse_count("11", 1, 10)
     assert caught.value.params == {"min": 1, "max": 10}
+
+
+@pytest.mark.parametrize("typed", ["9" * 400, "1" + "0" * 399 + ",5", "9" * 16,
+                                   "0" * 30 + "9" * 16])
+def test_numbers_too_long_to_read_are_refused_with_the_range(typed: str) -> None:
+    with pytest.raises(Invalid) as count:
+        parse_count(typed, 0, 600)
+    assert (count.value.reason, count.value.params) == ("number_range", {"min": 0, "max": 600})
+    with pytest.raises(Invalid) as money:
+        parse_money(typed)
+    assert money.value.reason == "number_range"
+    with pytest.raises(Invalid) as number:
+        parse_number(typed)
+    assert number.value.reason == "number_too_big"
+
+
+def test_fifteen_digits_with_leading_zeros_are_still_a_number() -> None:
+    assert parse_number("000" + "9" * 15) == float("9" * 15)
+    assert parse_count("0007", 0, 10) == 7
+
+
+def test_a_date_past_the_last_day_allowed_is_refused_and_names_it() -> None:
+    field = FutureDate("event_date")
+    ctx = replace(CTX, latest=date(2027, 11, 23))
+    assert field.parse("23.11.2027", {}, ctx) == "2027-11-23"
+    for typed in ("24.11.2027", "31.12.9999", "31.12.99"):
+        with pytest.raises(Invalid) as caught:
+            field.parse(typed, {}, ctx)
+        assert (caught.value.reason, caught.value.params) == ("date_too_far",
+                                                              {"latest": "23.11.2027"})
 
 
 def test_phones_and_links_are_normalised() -> None:
