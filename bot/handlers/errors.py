@@ -24,7 +24,8 @@ from bot.handlers.dedupe import kind_of
 from bot.runtime import runtime
 
 log = logging.getLogger(__name__)
-_OPS_LIMIT = 3500
+_OPS_LIMIT = 3500  # characters of the ops-chat post, under Telegram's 4096
+_OPS_HEAD = 1000
 # Fields of an update that carry what a person typed, sent or is called.
 _PRIVATE_FIELDS = frozenset({
     "text", "caption", "phone_number", "first_name", "last_name", "username", "data",
@@ -53,7 +54,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not tell the user about the error", exc_info=True)
     ops_chat = rt.settings.ops_chat
     if ops_chat is not None and error is not None:
-        report = f"{about}\n{trace}"[-_OPS_LIMIT:]
+        head = about[:_OPS_HEAD]  # the ids first; the whole update only with content
+        report = f"{head}\n{trace[-(_OPS_LIMIT - len(head)):]}"
         try:
             await context.bot.send_message(
                 ops_chat, f"<pre>{html.escape(report)}</pre>", parse_mode=ParseMode.HTML
