@@ -53,6 +53,12 @@ BENCHES = (
         ("echo CPU/update", r"echo bot[^:\n]*: [^\n]*CPU ([\d.]+ ms)/update"),
         ("Partner Desk CPU/update", r"Partner Desk[^:\n]*: [^\n]*CPU ([\d.]+ ms)/update"),
     )),
+    Bench("decision to partner", "decision_latency.py", ("--decisions", "20"), (
+        ("quiet p50", r"quiet: [^\n]*p50 (\d+ ms)"),
+        ("quiet p95", r"quiet: [^\n]*p95 (\d+ ms)"),
+        ("under load p50", r"under load[^\n]*p50 (\d+ ms)"),
+        ("under load p95", r"under load[^\n]*p95 (\d+ ms)"),
+    )),
     Bench("memory", "memory.py", (), (
         ("RSS, empty database", r"VmRSS bot started \(empty database\): ([\d.]+ MB)"),
         ("RSS, database filled", r"VmRSS database filled[^\n]*: ([\d.]+ MB)"),

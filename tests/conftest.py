@@ -60,3 +60,13 @@ async def bot(bot_env: dict[str, str]) -> AsyncIterator[AnyApplication]:
     app = build_application(load_settings())
     async with polling(app, poll_timeout=1):
         yield app
+
+
+@pytest.fixture
+async def team_bot(
+    api: LocalBotApi, bot_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[AnyApplication]:
+    """The bot with a managers' team chat (-100777): cards go there, not to each manager."""
+    monkeypatch.setenv("PARTNERDESK_MANAGERS_CHAT", "-100777")
+    async with polling(build_application(load_settings()), poll_timeout=1) as app:
+        yield app

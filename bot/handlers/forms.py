@@ -256,6 +256,21 @@ async def _after_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
     await ask(update, context, draft, notes=notes)
 
 
+async def _draft_for_message(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                             outside: str) -> Draft | None:
+    """The form the sender of a message is in; outside any, they are told `outside` (a text
+    key) and None comes back."""
+    rt = runtime(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return None
+    draft = await active_draft(rt, user.id)
+    if draft is None or draft.form not in FLOWS:
+        await message.reply_text(rt.text(user, outside))
+        return None
+    return draft
+
+
 async def taken_in_before(update: Update, context: ContextTypes.DEFAULT_TYPE,
                           draft: Draft) -> bool:
     """Whether this very update was taken into the draft already: it comes again when the bot
@@ -273,11 +288,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed answer (or a shared contact) to the question the person is on."""
     rt = runtime(context)
     user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    draft = await active_draft(rt, user.id)
-    if draft is None or draft.form not in FLOWS:
-        await message.reply_text(rt.text(user, "forms.common.no_form"))
+    draft = await _draft_for_message(update, context, "forms.common.no_form")
+    if draft is None or user is None or message is None:
         return
     if await taken_in_before(update, context, draft):
         return
@@ -310,11 +322,8 @@ async def on_unreadable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     the person is on again (or point to the summary's buttons)."""
     rt = runtime(context)
     user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    draft = await active_draft(rt, user.id)
-    if draft is None or draft.form not in FLOWS:
-        await message.reply_text(rt.text(user, "common.not_understood"))
+    draft = await _draft_for_message(update, context, "common.not_understood")
+    if draft is None or user is None or message is None:
         return
     if draft.current == SUMMARY:
         await message.reply_text(rt.text(user, "forms.common.not_understood") + " "

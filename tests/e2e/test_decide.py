@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
-from bot.app import AnyApplication, build_application, polling
-from bot.config import load_settings
+from bot.app import AnyApplication
 from bot.localapi import LocalBotApi
 from bot.localapi.models import BotMessage, TgUser
 from bot.runtime import runtime_of
@@ -217,15 +215,6 @@ async def test_pending_lists_the_queue_and_history_shows_every_change(
     assert "activity.submitted" in history.text
     assert "activity.approved (pending → approved)" in history.text
     assert (await say(api, anna, "/history 1")).text == "Эта команда — для менеджеров."
-
-
-@pytest.fixture
-async def team_bot(
-    api: LocalBotApi, bot_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[AnyApplication]:
-    monkeypatch.setenv("PARTNERDESK_MANAGERS_CHAT", "-100777")
-    async with polling(build_application(load_settings()), poll_timeout=1) as app:
-        yield app
 
 
 async def test_in_the_team_chat_only_a_manager_of_the_role_decides_and_all_see_who(

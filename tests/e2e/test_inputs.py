@@ -5,12 +5,10 @@ name with HTML in it, stickers and voice notes, buttons of an old version of the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import AnyApplication, build_application, polling
-from bot.config import load_settings
+from bot.app import AnyApplication
 from bot.localapi import LocalBotApi
 from bot.localapi.models import TgUser
 from tests.conftest import SPECIALIST
@@ -112,15 +110,6 @@ async def test_a_photo_telegram_refuses_to_hand_over_is_asked_for_again(
     assert "1 из 4" in taken.text
     assert db_rows(bot_env, "SELECT COUNT(*) FROM files") == [(1,)]
     assert WENT_WRONG not in all_said(api, anna)
-
-
-@pytest.fixture
-async def team_bot(
-    api: LocalBotApi, bot_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[AnyApplication]:
-    monkeypatch.setenv("PARTNERDESK_MANAGERS_CHAT", "-100777")
-    async with polling(build_application(load_settings()), poll_timeout=1) as app:
-        yield app
 
 
 async def test_a_manager_named_with_html_is_asked_for_a_reason_in_the_team_chat(
