@@ -1,0 +1,115 @@
+"""RULEBOOK §7 as partners and managers meet it: exhibition costs, competitors, program names."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import AnyApplication
+from bot.localapi import LocalBotApi
+from tests.conftest import SPECIALIST
+from tests.e2e.steps import join_new_partner, say, tap
+from tests.e2e.test_apply import KIND_SCRIPTS, TODAY, ahead, start_applying
+from tests.e2e.test_decide import EXHIBITION, db_rows, manager, partner_fills, partner_sends
+from tests.e2e.test_support import event_details, publish, seminar
+
+EXHIBITION_WITH_FEE = [*EXHIBITION[:8], ("type", "10 000"), *EXHIBITION[9:]]
+
+
+async def test_an_exhibition_asks_its_costs_once_and_half_of_rent_and_fee_is_credited(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1701, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1701")
+    summary = await partner_fills(api, anna, "Выставка", EXHIBITION_WITH_FEE)
+    assert "Проверьте заявку" in summary.text  # no seminar-style estimate after rent and fee
+    assert "Смета" not in summary.text and "уточнит менеджер" not in summary.text
+    assert "35\xa0000" in summary.text, summary.text
+    await tap(api, anna, summary, "✅ Отправить")
+    card = await api.next_message(maria.id)
+    assert "35\xa0000" in card.text and "Баллы: <b>50–70</b>" in card.html
+    await api.press(maria, card, "✅ Одобрить")
+    await api.wait_until(lambda: card.button_texts()[:3] == ["50", "60", "70"])
+    await api.press(maria, card, "60")
+    told = await api.next_message(anna.id)
+    assert "баллы: 60" in told.text
+    assert db_rows(bot_env, "SELECT points FROM decisions") == [(60,)]
+
+
+async def test_a_webinar_comparing_other_cmss_is_quoted_nothing_with_the_rule_cited(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1702, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1702")
+    q = await start_applying(api, anna, "Вебинар")
+    script = KIND_SCRIPTS["Вебинар"]
+    rivals = script.index(("tap", "Нет"))
+    for action, value in script[:rivals]:
+        q = await say(api, anna, value) if action == "type" else await tap(api, anna, q, value)
+    assert "другие CMS" in q.text and q.button_texts()[:2] == ["Да", "Нет"]
+    q = await tap(api, anna, q, "Да")
+    assert "баллы и компенсация не начисляются (§1)" in q.text
+    for action, value in script[rivals + 1:]:
+        q = await say(api, anna, value) if action == "type" else await tap(api, anna, q, value)
+    assert "Другие CMS в программе: Да" in q.text
+    assert "Баллы: 0" in q.text and "§1" in q.text, q.text
+    await tap(api, anna, q, "✅ Отправить")
+    card = await api.next_message(maria.id)
+    assert "Баллы: 0" in card.text and "§1" in card.text and "конкур" in card.text, card.text
+
+
+async def test_an_application_for_formula_is_not_warned_about_its_own_name(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    anna = api.user(1703, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1703")
+    q = await start_applying(api, anna, "Спецпрограммы")
+    q = await tap(api, anna, q, "Цикл «Формула сайта»")
+    for value in (ahead(45), "Москва, офис вендора"):
+        q = await say(api, anna, value)
+    q = await say(api, anna, "Формула сайта: весна")
+    assert "⚠️" not in q.text and "спецпрограммы" not in q.text, q.text
+    q = await say(api, anna, "1С-Битрикс: Управление сайтом — 60")
+    q = await tap(api, anna, q, "50")
+    q = await tap(api, anna, q, "Компенсация не нужна")
+    summary = await tap(api, anna, q, "Не нужна")
+    assert "Баллы: 100–120" in summary.text and "«Формула сайта»" in summary.text
+
+
+def federal_month_seminar(title: str, talk: str) -> list[tuple[str, str]]:
+    """A seminar in the nearest Federal Program month with time for info support (≥ 21 days)."""
+    days = next(n for n in range(21, 400) if (TODAY + timedelta(days=n)).month in (6, 12))
+    return [("type", ahead(days)), *seminar(days, title, talk)[1:]]
+
+
+async def test_a_december_seminar_gets_the_info_support_its_manager_grants_or_pauses(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1704, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1704")
+
+    await partner_sends(api, anna, "Семинар", federal_month_seminar("Битрикс24 для продаж", "CRM"))
+    card = await api.next_message(maria.id)
+    assert "могут приостановить" not in card.text
+    assert card.button_texts()[:2] == ["✅ Одобрить", "✅ Одобрить, инфоподдержку приостановить"]
+    await api.press(maria, card, "✅ Одобрить")
+    told = await api.next_message(anna.id)
+    assert "одобрена" in told.text and "приостанов" not in told.text
+    published = await publish(api, maria, anna, 1)
+    assert "Анонс опубликуют на сайте вендора" in published.text, published.text
+
+    second = federal_month_seminar("Битрикс24 для склада", "Склад")
+    await partner_sends(api, anna, "Семинар", second)
+    card = await api.next_message(maria.id)
+    answer = await api.press(maria, card, "✅ Одобрить, инфоподдержку приостановить")
+    assert answer.text == "Одобрено, инфоподдержка приостановлена"
+    told = await api.next_message(anna.id)
+    assert "одобрена" in told.text and "Инфоподдержку менеджер приостановил" in told.text
+    await api.wait_until(lambda: "инфоподдержка приостановлена" in card.text)
+    details = await event_details(api, anna, 2)
+    refused = await tap(api, anna, details, "📣 Анонс и баннер")
+    assert "приостановил инфоподдержку" in refused.text, refused.text
+    assert db_rows(bot_env, "SELECT application_id, info_support_paused FROM decisions") == [
+        (1, 0), (2, 1)]
