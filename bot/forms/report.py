@@ -100,6 +100,8 @@ REPORT = Form(
         Count("listeners", minimum=0, maximum=10_000_000,
               when=kinds(*SEMINARS, "webinar", "external_talk", "exhibition")),
         Url("link", when=lambda a: str(a.get("kind")) not in ("promo_materials", "other")),
+        # RULEBOOK §7: an article's report is its link and reach
+        Count("reach", minimum=0, maximum=100_000_000, suggestions=(), when=kinds("article")),
         Text("feedback", min_length=10, max_length=2000),
         # Partnership results (seed 001), asked when the event had co-partners.
         Brought("brought", optional=True, when=_has_copartners),

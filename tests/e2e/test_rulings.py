@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from bot.app import AnyApplication
 from bot.localapi import LocalBotApi
-from tests.conftest import SPECIALIST
+from tests.conftest import PR, SPECIALIST
 from tests.e2e.steps import join_new_partner, say, tap
 from tests.e2e.test_apply import KIND_SCRIPTS, TODAY, ahead, start_applying
 from tests.e2e.test_decide import EXHIBITION, db_rows, manager, partner_fills, partner_sends
+from tests.e2e.test_reminders import APPROVAL, moment, quiet, run_job, running
 from tests.e2e.test_support import event_details, publish, seminar
 
 EXHIBITION_WITH_FEE = [*EXHIBITION[:8], ("type", "10 000"), *EXHIBITION[9:]]
@@ -113,3 +114,37 @@ async def test_a_december_seminar_gets_the_info_support_its_manager_grants_or_pa
     assert "приостановил инфоподдержку" in refused.text, refused.text
     assert db_rows(bot_env, "SELECT application_id, info_support_paused FROM decisions") == [
         (1, 0), (2, 1)]
+
+
+async def test_an_article_gets_the_report_reminders_counted_from_its_publication(
+    api: LocalBotApi, bot_env: dict[str, str]
+) -> None:
+    article = [("type", "30.04.2026"), *KIND_SCRIPTS["Статья"][1:]]
+    async with running(APPROVAL) as bot:
+        pr = await manager(api, PR, "Пётр")
+        anna = api.user(1705, first_name="Анна", language_code="ru")
+        await join_new_partner(api, anna, code="P-1705")
+        await partner_sends(api, anna, "Статья", article)
+        card = await api.next_message(pr.id)
+        await api.press(pr, card, "✅ Одобрить")
+        await api.wait_until(lambda: "20" in card.button_texts())
+        await api.press(pr, card, "20")
+        told = await api.next_message(anna.id)
+        assert "одобрена (баллы: 20" in told.text and "отчёт — до 18.05.2026" in told.text
+        expected = [
+            ("2026-05-04", "Статья <b>№1"),             # the working day after publication
+            ("2026-05-13", "осталось 3 рабочих дня"),  # 14, 15 and 18 May left
+            ("2026-05-15", "остался 1 рабочий день"),
+            ("2026-05-19", "нужно было сдать до 18.05.2026"),
+        ]
+        for day, text in expected:
+            await run_job(bot, moment(day, 9, 58))
+            await quiet(api, anna)
+            await run_job(bot, moment(day))
+            got = await api.next_message(anna.id)
+            assert text in got.html, (day, got.html)
+            assert got.button_texts() == ["📝 Отчитаться"]
+        opened = await api.press(anna, got, "📝 Отчитаться")
+        assert opened is not None
+        assert "Отчёт по заявке №1" in (await api.next_message(anna.id)).text
+        assert "Ссылка" in (await api.next_message(anna.id)).html
