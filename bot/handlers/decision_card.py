@@ -71,6 +71,12 @@ class Choice:
     verdict: str
     figures: bool = False
     reasons: Mapping[str, tuple[str, ...]] | None = None
+    # the figures to pick from, when not the subject's assessment itself (a deliberate change)
+    figures_of: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def assessment(self, facts: Facts) -> dict[str, Any]:
+        found = facts.assessment or {}
+        return found if self.figures_of is None else self.figures_of(found)
 
     def reason_codes(self, kind: str) -> tuple[str, ...]:
         assert self.reasons is not None
@@ -270,7 +276,7 @@ async def _figures(press: Press[T], step: str, choice: Choice, points: int | Non
     compensation."""
     query = press.update.callback_query
     assert query is not None
-    assessment = press.facts.assessment or {}
+    assessment = choice.assessment(press.facts)
     points_range = decisions.points_range(assessment)
     if points is None and points_range is not None:
         await query.answer(press.t("cards.pick_points"))

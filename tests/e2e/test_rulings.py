@@ -6,12 +6,16 @@ from datetime import timedelta
 
 from bot.app import AnyApplication
 from bot.localapi import LocalBotApi
+from bot.localapi.models import BotMessage, TgUser
+from bot.runtime import runtime_of
 from tests.conftest import PR, SPECIALIST
 from tests.e2e.steps import join_new_partner, say, tap
 from tests.e2e.test_apply import KIND_SCRIPTS, TODAY, ahead, start_applying
 from tests.e2e.test_decide import EXHIBITION, db_rows, manager, partner_fills, partner_sends
 from tests.e2e.test_reminders import APPROVAL, moment, quiet, run_job, running
+from tests.e2e.test_report import PDF
 from tests.e2e.test_support import event_details, publish, seminar
+from tests.localapi.conftest import make_png
 
 EXHIBITION_WITH_FEE = [*EXHIBITION[:8], ("type", "10 000"), *EXHIBITION[9:]]
 
@@ -35,6 +39,75 @@ async def test_an_exhibition_asks_its_costs_once_and_half_of_rent_and_fee_is_cre
     told = await api.next_message(anna.id)
     assert "баллы: 60" in told.text
     assert db_rows(bot_env, "SELECT points FROM decisions") == [(60,)]
+
+    runtime_of(bot).clock.advance(timedelta(days=61))
+    summary = await report_exhibition(api, anna)
+    assert "Баллы: 60" in summary.text and "50" not in summary.text, summary.text
+    assert "Компенсация: 35\xa0000" in summary.text
+    card = await report_card(api, maria, anna, summary)
+    await api.press(maria, card, "✅ Принять")  # one tap: the figure was picked at approval
+    told = await api.next_message(anna.id)
+    assert "принят: баллов 60, компенсация 35\xa0000\xa0₽" in told.text, told.text
+    credited = db_rows(bot_env, "SELECT account, amount FROM ledger ORDER BY id")
+    assert credited == [("points", 60), ("bonus", 3_500_000)]
+
+
+async def test_the_figure_picked_at_approval_is_changed_at_acceptance_only_deliberately(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1706, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1706")
+    await tap(api, anna, await partner_fills(api, anna, "Выставка", EXHIBITION_WITH_FEE),
+              "✅ Отправить")
+    card = await api.next_message(maria.id)
+    await api.press(maria, card, "✅ Одобрить")
+    await api.wait_until(lambda: "60" in card.button_texts())
+    await api.press(maria, card, "60")
+    await api.next_message(anna.id)
+    runtime_of(bot).clock.advance(timedelta(days=61))
+    card = await report_card(api, maria, anna, await report_exhibition(api, anna))
+    await api.press(maria, card, "✏️ Принять с другими баллами")
+    await api.wait_until(lambda: card.button_texts()[:3] == ["50", "60", "70"])
+    answer = await api.press(maria, card, "70")
+    assert answer.text == "Принято с другими баллами"
+    assert "принят: баллов 70" in (await api.next_message(anna.id)).text
+    [(details,)] = db_rows(bot_env, "SELECT details FROM audit_log WHERE action ="
+                                    " 'report.accepted'")
+    assert '"points_picked_at_approval": 60' in str(details)
+    assert '"points_changed": true' in str(details)
+
+
+async def report_card(api: LocalBotApi, maria: TgUser, anna: TgUser,
+                      summary: BotMessage) -> BotMessage:
+    """The report sent; its card as the manager gets it, with the figure picked at approval."""
+    await tap(api, anna, summary, "✅ Отправить отчёт")
+    card = await api.next_message(maria.id, timeout=5)
+    while "Отчёт по заявке" not in card.text:  # the photos and the receipt come first
+        card = await api.next_message(maria.id, timeout=5)
+    assert "Баллы: 60" in card.text and "50–70" not in card.text
+    assert "✏️ Принять с другими баллами" in card.button_texts()
+    return card
+
+
+async def report_exhibition(api: LocalBotApi, anna: TgUser) -> BotMessage:
+    """The partner's exhibition report, to its summary."""
+    opening = await say(api, anna, "/report")
+    assert "Отчёт по заявке №1" in opening.text
+    await api.next_message(anna.id)  # the first question: the attendance
+    await say(api, anna, "1200")
+    await say(api, anna, "https://softool.ru/exhibitors")
+    await say(api, anna, "Много вопросов про Битрикс24, 40 контактов")
+    await say(api, anna, "60 000")
+    photos = await say(api, anna, "10 000")
+    assert "Фото" in photos.html, photos.text
+    await api.send_album(anna, [make_png(seed=i) for i in range(2)])
+    checklist = await api.next_message(anna.id, timeout=5)
+    documents = await tap(api, anna, checklist, "Готово ✔")
+    assert "Бухгалтерские документы" in documents.text
+    await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
+    received = await api.next_message(anna.id)
+    return await tap(api, anna, received, "Готово ✔")
 
 
 async def test_a_webinar_comparing_other_cmss_is_quoted_nothing_with_the_rule_cited(
