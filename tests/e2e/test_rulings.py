@@ -221,3 +221,22 @@ async def test_an_article_gets_the_report_reminders_counted_from_its_publication
         assert opened is not None
         assert "Отчёт по заявке №1" in (await api.next_message(anna.id)).text
         assert "Ссылка" in (await api.next_message(anna.id)).html
+
+
+async def test_an_event_day_application_is_told_it_earns_nothing_and_still_reaches_a_manager(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1707, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1707")
+    q = await start_applying(api, anna, "Вебинар")
+    q = await say(api, anna, ahead(0))
+    assert "Мероприятие уже сегодня" in q.text and "баллы и компенсация не начисляются" in q.text
+    script = [(a, v) for a, v in KIND_SCRIPTS["Вебинар"][1:] if v != "Только анонс"]
+    for action, value in script:
+        q = await say(api, anna, value) if action == "type" else await tap(api, anna, q, value)
+    q = await tap(api, anna, q, "Не нужна")  # too late for info support: only «none» is left
+    assert "Баллы: 0" in q.text and "§1: Активность не согласована с менеджером заранее" in q.text
+    await tap(api, anna, q, "✅ Отправить")
+    card = await api.next_message(maria.id)
+    assert "Заявка №1" in card.text and "не согласована с менеджером заранее" in card.text
