@@ -104,7 +104,10 @@ async def expected(conn: aiosqlite.Connection, rulebook: Rulebook, row: Applicat
     """What the report earns, as the partner and the reviewing manager see it."""
     approval = await decisions_repo.latest(conn, row.id)
     picked = approval.points if approval is not None and approval.action == "approved" else None
-    return with_picked_points(final_assessment(rulebook, row, report).to_json_dict(), picked)
+    found = final_assessment(rulebook, row, report).to_json_dict()
+    if _documented_costs(report) is not None:
+        found["basis"] = "documented"  # RULEBOOK §7: counted on the documented actual costs
+    return with_picked_points(found, picked)
 
 
 def final_assessment(rulebook: Rulebook, row: ApplicationRow,

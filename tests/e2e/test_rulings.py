@@ -29,7 +29,7 @@ async def test_an_exhibition_asks_its_costs_once_and_half_of_rent_and_fee_is_cre
     summary = await partner_fills(api, anna, "Выставка", EXHIBITION_WITH_FEE)
     assert "Проверьте заявку" in summary.text  # no seminar-style estimate after rent and fee
     assert "Смета" not in summary.text and "уточнит менеджер" not in summary.text
-    assert "35\xa0000" in summary.text, summary.text
+    assert "35\xa0000\xa0₽ (прогноз по согласованным расходам)" in summary.text, summary.text
     await tap(api, anna, summary, "✅ Отправить")
     card = await api.next_message(maria.id)
     assert "35\xa0000" in card.text and "Баллы: <b>50–70</b>" in card.html
@@ -43,7 +43,7 @@ async def test_an_exhibition_asks_its_costs_once_and_half_of_rent_and_fee_is_cre
     runtime_of(bot).clock.advance(timedelta(days=61))
     summary = await report_exhibition(api, anna)
     assert "Баллы: 60" in summary.text and "50" not in summary.text, summary.text
-    assert "Компенсация: 35\xa0000" in summary.text
+    assert "Компенсация: 35\xa0000\xa0₽ (по документам о фактических расходах)" in summary.text
     card = await report_card(api, maria, anna, summary)
     await api.press(maria, card, "✅ Принять")  # one tap: the figure was picked at approval
     told = await api.next_message(anna.id)
