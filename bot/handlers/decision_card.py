@@ -4,7 +4,8 @@ A press is `<action>:<id>:<version>:<step>[:…]` (the cards already sent keep w
 is written once, here: decode the press, load the subject through its service, re-check that
 the presser holds its role (a forbidden press is audited), answer a press on a decided or
 older version with what was decided, offer the figures the rules leave to the manager (points,
-then compensation: buttons or a typed amount) or the reasons (common ones as buttons, another
+then compensation: buttons or a typed amount, each press carrying the choice it decides, e.g.
+approve or approve with info support paused) or the reasons (common ones as buttons, another
 typed as a force-reply, which reaches the bot in a group with privacy mode on), then call the
 subject's decide service, whose transaction also writes the outbox rows that close the card's
 copies and tell the partner. Each subject plugs in a `Kind` (decide.py, review.py,
