@@ -240,3 +240,24 @@ async def test_an_event_day_application_is_told_it_earns_nothing_and_still_reach
     await tap(api, anna, q, "✅ Отправить")
     card = await api.next_message(maria.id)
     assert "Заявка №1" in card.text and "не согласована с менеджером заранее" in card.text
+
+
+async def test_a_pause_with_figures_to_pick_is_carried_through_the_picks(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1708, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-1708")
+    script = federal_month_seminar("Сайт и CRM", "Сайт и CRM")
+    topic = script.index(("tap", "Битрикс24"))
+    script[topic:topic + 1] = [("tap", "Смешанная"), ("tap", "Битрикс24")]  # and its program
+    await partner_sends(api, anna, "Семинар", script)
+    card = await api.next_message(maria.id)
+    await api.press(maria, card, "✅ Одобрить, инфоподдержку приостановить")
+    await api.wait_until(lambda: "50" in card.button_texts())  # the points are the manager's
+    await api.press(maria, card, "50")
+    await api.wait_until(lambda: any(b.startswith("0") for b in card.button_texts()))
+    await api.press(maria, card, next(b for b in card.button_texts() if b.startswith("0")))
+    told = await api.next_message(anna.id)
+    assert "баллы: 50" in told.text and "Инфоподдержку менеджер приостановил" in told.text
+    assert db_rows(bot_env, "SELECT points, info_support_paused FROM decisions") == [(50, 1)]
