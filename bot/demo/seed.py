@@ -32,6 +32,7 @@ def _seminar(event: date, title: str, place: str) -> Draft:
         "kind": "seminar", "event_date": event.isoformat(), "title": title, "place": place,
         "topic": "bitrix24", "audience": "prospects",
         "agenda": [{"title": title, "minutes": 45}], "vendor_talks": [0], "conditions": [],
+        "competitors": False,
         "planned_listeners": 40, "channels": ["site", "mailing"], "support": "none",
     })
 
@@ -41,6 +42,7 @@ def _webinar(event: date, title: str) -> Draft:
         "kind": "webinar", "event_date": event.isoformat(), "title": title,
         "topic": "bitrix24", "audience": "prospects",
         "agenda": [{"title": title, "minutes": 45}], "vendor_talks": [0], "conditions": [],
+        "competitors": False,
         "planned_listeners": 50, "channels": ["site"], "support": "none",
     })
 

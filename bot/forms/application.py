@@ -132,6 +132,9 @@ APPLICATION = Form(
         Agenda("agenda", when=kinds(*EVENTS, *SPECIAL)),
         PickItems("vendor_talks", source="agenda", optional=True, default=vendor_talks_named,
                   when=lambda a: kinds(*EVENTS, *SPECIAL)(a) and _has_agenda(a)),
+        # §1 notes, RULEBOOK §7: other CMS/portal vendors in the program mean no points and
+        # no compensation, so the form asks outright.
+        YesNo("competitors", when=kinds(*EVENTS)),
         MultiChoice("conditions", options=CONDITIONS, labels="forms.apply.conditions",
                     optional=True, default=lambda a: [], when=kinds(*EVENTS)),
         Count("planned_listeners", minimum=1, maximum=100_000,
@@ -151,9 +154,10 @@ APPLICATION = Form(
         Count("reach", minimum=1, maximum=100_000_000, when=kinds("article")),
         YesNo("original", when=kinds("article")),
         Text("promo_event", when=kinds("promo_materials"), max_length=300),
-        # Only where the rulebook may compensate costs (webinars and breakfasts never are).
+        # Only where the rulebook may compensate costs (webinars and breakfasts never are); an
+        # exhibition's compensable costs are its rent and fee above (RULEBOOK §7).
         CostItems("costs", optional=True,
-                  when=kinds("seminar", "external_talk", "exhibition", "other", *SPECIAL)),
+                  when=kinds("seminar", "external_talk", "other", *SPECIAL)),
         SupportChoice("support", when=kinds(*EVENTS, *SPECIAL)),
         Text("promo_items", max_length=1000,
              when=lambda a: kinds("promo_materials")(a) or _wants_promo(a)),

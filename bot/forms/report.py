@@ -15,7 +15,7 @@ from bot.forms import parsing
 from bot.forms.application import kinds
 from bot.forms.costs import CostItems
 from bot.forms.engine import Form
-from bot.forms.fields import Answers, Button, Context, Count, Field, Text, Url
+from bot.forms.fields import Answers, Button, Context, Count, Field, Money, Text, Url
 from bot.forms.media import Documents, PhotoChecklist
 from bot.forms.parsing import Invalid
 
@@ -35,6 +35,15 @@ def photo_categories(answers: Answers) -> tuple[str, ...]:
 
 def _costs_agreed(answers: Answers) -> bool:
     return bool(answers.get("costs_agreed"))
+
+
+def _stand_costs(answers: Answers) -> bool:
+    """An exhibition's compensable costs are its rent and fee, entered as such (RULEBOOK §7)."""
+    return _costs_agreed(answers) and answers.get("kind") == "exhibition"
+
+
+def _itemised_costs(answers: Answers) -> bool:
+    return _costs_agreed(answers) and answers.get("kind") != "exhibition"
 
 
 def _has_copartners(answers: Answers) -> bool:
@@ -100,6 +109,8 @@ REPORT = Form(
         Count("listeners", minimum=0, maximum=10_000_000,
               when=kinds(*SEMINARS, "webinar", "external_talk", "exhibition")),
         Url("link", when=lambda a: str(a.get("kind")) not in ("promo_materials", "other")),
+        # RULEBOOK §7: an article's report is its link and reach
+        Count("reach", minimum=0, maximum=100_000_000, suggestions=(), when=kinds("article")),
         Text("feedback", min_length=10, max_length=2000),
         # Partnership results (seed 001), asked when the event had co-partners.
         Brought("brought", optional=True, when=_has_copartners),
@@ -107,7 +118,9 @@ REPORT = Form(
         Count("contacts_made", minimum=0, maximum=100_000, suggestions=(5, 10, 20),
               optional=True, when=_has_copartners),
         Text("joint_plans", min_length=3, max_length=1000, optional=True, when=_has_copartners),
-        CostItems("actual_costs", when=_costs_agreed),
+        CostItems("actual_costs", when=_itemised_costs),
+        Money("actual_stand_rent", when=_stand_costs),
+        Money("actual_registration_fee", optional=True, when=_stand_costs),
         PhotoChecklist("photos", categories=photo_categories, labels="forms.report.photo",
                        when=lambda a: bool(photo_categories(a))),
         Documents("documents", when=_costs_agreed),

@@ -72,7 +72,8 @@ async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[s
     """Say at once what the rules make of an answer, instead of after sending."""
     answers = draft.answers
     notes = []
-    if answered in ("title", "event_name"):
+    if answered in ("title", "event_name") and kind_of(answers) not in SPECIAL:
+        # An application for the special program itself may use its name (RULEBOOK §7).
         name = rt.rulebook.reserved_name_in(str(answers[answered]))
         if name:
             notes.append(rt.text(user, "apply.warn.reserved_title", name=name))
@@ -96,6 +97,8 @@ async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[s
                                  minutes=MIN_VENDOR_TALK_MINUTES))
         if not vendor:
             notes.append(rt.text(user, "apply.warn.no_vendor_talks"))
+    elif answered == "competitors" and answers["competitors"]:
+        notes.append(rt.text(user, "apply.warn.competitors"))
     elif answered == "costs" and answers.get("costs"):
         refused = [c["name"] for c in answers["costs"] if c["category"] not in COMPENSABLE]
         if refused:

@@ -18,6 +18,7 @@ from bot.handlers.callbacks import encode
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import report_due
 from bot.runtime import Runtime
+from bot.services import decisions as decisions_service
 from bot.services import outbox as outbox_service
 from bot.services.outbox import Subject
 from bot.storage import applications as applications_repo
@@ -61,7 +62,8 @@ async def decision_line(rt: Runtime, language: str, decision: DecisionRow) -> st
     at = datetime.fromisoformat(decision.decided_at).astimezone(rt.settings.timezone)
     return t(f"cards.decided.{decision.action}", name=name, at=at.strftime("%d.%m.%Y %H:%M"),
              figures=figures(rt, language, decision.points, decision.compensation),
-             reason=reason_text(rt, language, decision.reason))
+             reason=reason_text(rt, language, decision.reason),
+             paused=decision.info_support_paused)
 
 
 async def person_name(rt: Runtime, telegram_id: int) -> str:
@@ -100,10 +102,10 @@ def decision_buttons(rt: Runtime, language: str, row: ApplicationRow,
         return InlineKeyboardButton(t(label), callback_data=encode(ACTION, row.id, row.version,
                                                                    *parts))
 
-    rows = [
-        [button("cards.approve", "ok")],
-        [button("cards.reject", "no"), button("cards.changes", "ch")],
-    ]
+    rows = [[button("cards.approve", "ok")]]
+    if decisions_service.may_pause_info(rt.rulebook, row):
+        rows.append([button("cards.approve_paused", "op")])
+    rows.append([button("cards.reject", "no"), button("cards.changes", "ch")])
     if head:
         rows.append([button("cards.reassign", "re")])
     return InlineKeyboardMarkup(rows)
@@ -177,7 +179,8 @@ async def _outcome(rt: Runtime, language: str, application_id: int,
     text = t(f"decided.{decision.action}", id=row.id, title=row.title,
              figures=figures(rt, language, decision.points, decision.compensation),
              report_due=due.strftime("%d.%m.%Y"), event_date=short_date(row.event_date),
-             reason=reason_text(rt, language, decision.reason))
+             reason=reason_text(rt, language, decision.reason),
+             paused=decision.info_support_paused)
     markup = None
     if decision.action == "changes_requested":
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(

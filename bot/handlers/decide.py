@@ -32,6 +32,7 @@ REASONS = {
     "no": ("late", "reserved_title", "competitors", "not_prospects", "duplicate"),
     "ch": ("program", "costs", "vendor_talks", "title", "details"),
 }
+APPROVE_PAUSED = "approved_paused"  # approved, its info support paused (RULEBOOK §7)
 ENDINGS = {Outcome.DONE: Ending.DONE, Outcome.ALREADY: Ending.ALREADY,
            Outcome.OUT_OF_RANGE: Ending.OUT_OF_RANGE}
 
@@ -58,10 +59,12 @@ async def _decided_text(rt: Runtime, language: str, row: ApplicationRow) -> str:
 async def _decide(rt: Runtime, row: ApplicationRow, manager_id: int, verdict: str,
                   reason: str | None, points: int | None,
                   compensation: int | None) -> Decided[ApplicationRow]:
+    paused = verdict == APPROVE_PAUSED
     result = await decisions.decide(
         rt.db, rt.settings, rt.rulebook, application_id=row.id, version=row.version,
-        manager_id=manager_id, action=Action(verdict), now=rt.clock.now(), reason=reason,
-        points=points, compensation=compensation)
+        manager_id=manager_id, action=Action.APPROVE if paused else Action(verdict),
+        now=rt.clock.now(), reason=reason, points=points, compensation=compensation,
+        pause_info_support=paused)
     return Decided(ENDINGS.get(result.outcome, Ending.NOT_ALLOWED), result.application,
                    done=f"cards.done.{verdict}")
 
@@ -110,6 +113,7 @@ APPLICATION: Kind[ApplicationRow] = Kind(
     texts=Texts(reason="cards.reason", reason_prompt="cards.type_reason_prompt"),
     reason_code="code",
     choices={"ok": Choice(Action.APPROVE.value, figures=True),
+             "op": Choice(APPROVE_PAUSED, figures=True),
              "no": Choice(Action.REJECT.value, reasons={"": REASONS["no"]}),
              "ch": Choice(Action.CHANGES.value, reasons={"": REASONS["ch"]})},
     load=lambda rt, application_id: decisions.application(rt.db, application_id),

@@ -4,7 +4,8 @@ A press is `<action>:<id>:<version>:<step>[:…]` (the cards already sent keep w
 is written once, here: decode the press, load the subject through its service, re-check that
 the presser holds its role (a forbidden press is audited), answer a press on a decided or
 older version with what was decided, offer the figures the rules leave to the manager (points,
-then compensation: buttons or a typed amount) or the reasons (common ones as buttons, another
+then compensation: buttons or a typed amount, each press carrying the choice it decides, e.g.
+approve or approve with info support paused) or the reasons (common ones as buttons, another
 typed as a force-reply, which reaches the bot in a group with privacy mode on), then call the
 subject's decide service, whose transaction also writes the outbox rows that close the card's
 copies and tell the partner. Each subject plugs in a `Kind` (decide.py, review.py,
@@ -71,6 +72,12 @@ class Choice:
     verdict: str
     figures: bool = False
     reasons: Mapping[str, tuple[str, ...]] | None = None
+    # the figures to pick from, when not the subject's assessment itself (a deliberate change)
+    figures_of: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def assessment(self, facts: Facts) -> dict[str, Any]:
+        found = facts.assessment or {}
+        return found if self.figures_of is None else self.figures_of(found)
 
     def reason_codes(self, kind: str) -> tuple[str, ...]:
         assert self.reasons is not None
@@ -122,9 +129,12 @@ class Kind(Generic[T]):
     extra: Mapping[str, Callable[[Press[T], list[str]], Awaitable[None]]] = field(
         default_factory=dict)
 
-    @property
-    def with_figures(self) -> Choice | None:
-        return next((c for c in self.choices.values() if c.figures), None)
+    def figured(self, rest: list[str]) -> tuple[str, Choice] | None:
+        """The choice with figures a press carries after its figures (an older card carries
+        none: the first one), and its step."""
+        if rest and (picked := self.choices.get(rest[0])) is not None and picked.figures:
+            return rest[0], picked
+        return next(((step, c) for step, c in self.choices.items() if c.figures), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,22 +221,23 @@ async def _step(press: Press[T], step: str, args: list[str]) -> None:
     assert query is not None
     choice = kind.choices.get(step)
     picked = kind.choices.get(args[0]) if args else None
-    figured = kind.with_figures
     if choice is not None and choice.figures:
-        await _figures(press, choice, points=None)
+        await _figures(press, step, choice, points=None)
     elif choice is not None and choice.reasons is not None:
         await query.answer()
         await _reasons(press, step, choice)
     elif choice is not None:
         await _decide(press, choice.verdict)
-    elif step == "p" and figured and args and is_id(args[0]):
-        await _figures(press, figured, points=int(args[0]))
-    elif step == "c" and figured and len(args) == 2 and is_id(args[1]):
-        await _decide(press, figured.verdict, points=_carried(args[0]),
-                      compensation=int(args[1]))
-    elif step == "ct" and figured and args:
+    elif step == "p" and (figured := kind.figured(args[1:])) and args and is_id(args[0]):
+        await _figures(press, *figured, points=int(args[0]))
+    elif step == "c" and (figured := kind.figured(args[2:])) and len(args) >= 2 and is_id(
+        args[1]
+    ):
+        await _decide(press, figured[1].verdict, points=_carried(args[0]),
+                      compensation=int(args[1]), figured=figured[0])
+    elif step == "ct" and (figured := kind.figured(args[1:])) and args:
         await query.answer()
-        await _ask_amount(press, args[0])
+        await _ask_amount(press, args[0], figured=figured[0])
     elif step == "r" and picked and picked.reasons and len(args) == 2 and (
         args[1] in picked.reason_codes(press.facts.kind)
     ):
@@ -261,18 +272,18 @@ async def _reasons(press: Press[T], step: str, choice: Choice) -> None:
     await press.show(InlineKeyboardMarkup(rows))
 
 
-async def _figures(press: Press[T], choice: Choice, points: int | None) -> None:
+async def _figures(press: Press[T], step: str, choice: Choice, points: int | None) -> None:
     """Decide at once when the rules leave nothing to pick; else ask for the points, then the
     compensation."""
     query = press.update.callback_query
     assert query is not None
-    assessment = press.facts.assessment or {}
+    assessment = choice.assessment(press.facts)
     points_range = decisions.points_range(assessment)
     if points is None and points_range is not None:
         await query.answer(press.t("cards.pick_points"))
         choices = (COMMON_POINTS if assessment.get("points") is None
                    else point_choices(*points_range))
-        picks = [press.button(str(p), "p", p, literal=True) for p in choices]
+        picks = [press.button(str(p), "p", p, step, literal=True) for p in choices]
         await press.show(InlineKeyboardMarkup(
             [picks[i:i + 3] for i in range(0, len(picks), 3)] + [press.back_row()]))
         return
@@ -284,20 +295,21 @@ async def _figures(press: Press[T], choice: Choice, points: int | None) -> None:
     carried = "-" if points is None else str(points)
     low, top = money
     await press.show(InlineKeyboardMarkup([
-        [press.button(format_rubles(k), "c", carried, k, literal=True)
+        [press.button(format_rubles(k), "c", carried, k, step, literal=True)
          for k in ([low] if top is None else [low, top])],
-        [press.button("cards.type_other_amount", "ct", carried)],
+        [press.button("cards.type_other_amount", "ct", carried, step)],
         press.back_row(),
     ]))
 
 
-async def _ask_amount(press: Press[T], carried: str, again: bool = False) -> None:
+async def _ask_amount(press: Press[T], carried: str, again: bool = False,
+                      figured: str = "") -> None:
     low, high = decisions.compensation_range(press.facts.assessment or {}) or (0, None)
     prompt = press.t("cards.amount_again") if again else press.t(
         press.kind.texts.amount_prompt, id=press.facts.number, low=format_rubles(low),
         high=format_rubles(high) if high is not None else "∞")
     await ask_typed(press.update, press.context, press.kind.purpose + "compensation", prompt,
-                    _question(press, points=carried))
+                    _question(press, points=carried, choice=figured))
 
 
 async def ask_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: str,
@@ -340,20 +352,22 @@ async def on_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE,
         if choice is not None:
             await _decide(press, choice.verdict, reason=message.text.strip()[:REASON_LIMIT])
         return
-    figured = kind.with_figures
+    figured = kind.figured([str(awaited.data.get("choice", ""))])
     carried = str(awaited.data.get("points", "-"))
     if figured is None:
         return
     try:
         amount = parse_money(message.text)
     except Invalid:
-        await _ask_amount(press, carried, again=True)
+        await _ask_amount(press, carried, again=True, figured=figured[0])
         return
-    await _decide(press, figured.verdict, points=_carried(carried), compensation=amount)
+    await _decide(press, figured[1].verdict, points=_carried(carried), compensation=amount,
+                  figured=figured[0])
 
 
 async def _decide(press: Press[T], verdict: str, *, reason: str | None = None,
-                  points: int | None = None, compensation: int | None = None) -> None:
+                  points: int | None = None, compensation: int | None = None,
+                  figured: str = "") -> None:
     """The subject's decide service: the decision and its outbox rows in one transaction."""
     rt, query = press.rt, press.update.callback_query
     decided = await press.kind.decide(rt, press.row, press.user.id, verdict, reason, points,
@@ -365,7 +379,8 @@ async def _decide(press: Press[T], verdict: str, *, reason: str | None = None,
         return
     if decided.ending is Ending.OUT_OF_RANGE:
         if query is None:  # a typed amount: ask again
-            await _ask_amount(press, "-" if points is None else str(points), again=True)
+            await _ask_amount(press, "-" if points is None else str(points), again=True,
+                              figured=figured)
         else:
             await press.tell(press.t("cards.out_of_range"))
         return

@@ -48,6 +48,8 @@ DIGEST_LINES = 10
 CHECKLISTS = {"seminar": "hall", "business_breakfast": "hall", "formula": "hall",
               "federal_program": "hall", "webinar": "online", "external_talk": "talk",
               "exhibition": "stand"}
+# Activities whose report reminders speak of something other than an event.
+REPORT_VARIANTS = {("article", Kind.REPORT_NOW): "reminders.report_now_article"}
 WITH_REPORT_BUTTON = {Kind.REPORT_NOW, Kind.REPORT_LEFT_3, Kind.REPORT_LEFT_1, Kind.OVERDUE}
 
 
@@ -228,7 +230,8 @@ async def compose(rt: Runtime, row: Due) -> tuple[str, InlineKeyboardMarkup | No
         row.event_date), "report_due": report_due(rt.rulebook, event_date).strftime("%d.%m.%Y"),
         "days": max((event_date - today).days, 0), "company": row.company or ""}
     key = (f"reminders.checklist.{CHECKLISTS.get(row.activity or '', 'hall')}"
-           if kind is Kind.CHECKLIST else f"reminders.{kind.value}")
+           if kind is Kind.CHECKLIST
+           else REPORT_VARIANTS.get((row.activity or "", kind), f"reminders.{kind.value}"))
     markup = None
     if kind in WITH_REPORT_BUTTON:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(

@@ -63,6 +63,8 @@ def assessment_lines(rt: Runtime, language: str, assessment: dict[str, Any],
         low, high = (round(compensation[k] * 100) for k in ("min", "max"))
         money_text = (format_rubles(low) if low == high
                       else f"{format_rubles(low)} – {format_rubles(high)}")
+        if high:  # RULEBOOK §7: a forecast on the agreed costs, or the documented actual ones
+            money_text += " " + t(f"assessment.basis.{assessment.get('basis', 'forecast')}")
     program = assessment.get("program")
     lines = [t("assessment.if_listeners", count=planned_listeners)] if (
         planned_listeners

@@ -89,12 +89,12 @@ async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
     assert user is not None
     application = await applications_repo.get(rt.db.conn, int(draft.answers["application_id"]))
     assert application is not None
-    assessment = reports.final_assessment(rt.rulebook, application, draft.answers)
+    assessment = await reports.expected(rt.db.conn, rt.rulebook, application, draft.answers)
     markup = forms.summary_keyboard(rt, user, draft,
                                     edit=lambda key: encode(SEND, "edit", key),
                                     last_row=[("report.send", encode(SEND, "send"))])
     text = summary_text(rt, user, draft) + "\n\n" + rt.text(user, "report.expected") + "\n" + (
-        "\n".join(assessment_lines(rt, rt.language(user), assessment.to_json_dict())))
+        "\n".join(assessment_lines(rt, rt.language(user), assessment)))
     await forms.send_summary(update, context, draft, text[:4096], markup)
 
 

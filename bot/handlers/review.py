@@ -43,6 +43,7 @@ REASONS = {
     "no": ("not_held", "no_documents", "competitors"),
     "more": ("photos", "documents", "listener_list", "link"),
 }
+ACCEPT_CHANGED = "accepted_changed"  # accepted with other points than picked at approval
 ENDINGS = {ReviewOutcome.DONE: Ending.DONE, ReviewOutcome.ALREADY: Ending.ALREADY,
            ReviewOutcome.OUT_OF_RANGE: Ending.OUT_OF_RANGE,
            ReviewOutcome.NOT_ALLOWED: Ending.NOT_ALLOWED}
@@ -97,11 +98,12 @@ def review_buttons(rt: Runtime, language: str, report: ReportRow) -> InlineKeybo
         return InlineKeyboardButton(t(label), callback_data=encode(
             ACTION, report.id, report.version, *parts))
 
-    return InlineKeyboardMarkup([
-        [button("review.accept", "ok")],
-        [button("review.reject", "no"), button("review.more", "more")],
-        [button("review.ask_listeners", "ll")],
-    ])
+    rows = [[button("review.accept", "ok")]]
+    if reports.PICKED_POINTS in report.assessment:  # RULEBOOK §7: changed only deliberately
+        rows.append([button("review.change_points", "pts")])
+    rows += [[button("review.reject", "no"), button("review.more", "more")],
+             [button("review.ask_listeners", "ll")]]
+    return InlineKeyboardMarkup(rows)
 
 
 def _attachments(photos: list[FileRow], documents: list[FileRow]) -> outbox.Prelude:
@@ -193,10 +195,12 @@ async def _decided_text(rt: Runtime, language: str, held: UnderReview) -> str:
 async def _review(rt: Runtime, held: UnderReview, manager_id: int, verdict: str,
                   reason: str | None, points: int | None,
                   compensation: int | None) -> Decided[UnderReview]:
+    changed = verdict == ACCEPT_CHANGED
     result = await reports.review(
         rt.db, rt.settings, rt.rulebook, report_id=held.report.id, version=held.report.version,
-        manager_id=manager_id, action=Review(verdict), now=rt.clock.now(), reason=reason,
-        points=points, compensation=compensation)
+        manager_id=manager_id, action=Review.ACCEPT if changed else Review(verdict),
+        now=rt.clock.now(), reason=reason, points=points, compensation=compensation,
+        change_points=changed)
     current = UnderReview(result.report, result.application or held.application) if (
         result.report is not None) else None
     return Decided(ENDINGS[result.outcome], current, done=f"review.done.{verdict}")
@@ -212,6 +216,7 @@ REPORT_CARD: Kind[UnderReview] = Kind(
                 amount_prompt="review.type_amount"),
     reason_code="review",
     choices={"ok": Choice(Review.ACCEPT.value, figures=True),
+             "pts": Choice(ACCEPT_CHANGED, figures=True, figures_of=reports.rules_points),
              "no": Choice(Review.REJECT.value, reasons={"": REASONS["no"]}),
              "more": Choice(Review.MORE.value, reasons={"": REASONS["more"]})},
     load=_load, facts=_facts,

@@ -2,8 +2,10 @@
 
 The site shows, of one partner's announced events, the nearest few whose showing has begun
 (`announced`); a repeat of the same program is taken no sooner than a month after the previous
-event; while a special program runs (the Federal Program's months) partners' own events of the
-paused kinds are not shown; events for existing clients or developers get no info support.
+event; while a special program runs (the Federal Program's months) the manager may pause the
+info support of partners' own events of the paused kinds when approving one (RULEBOOK §7: the bot
+never pauses it by itself), and a paused event is not shown; events for existing clients or
+developers get no info support.
 
 ⚖ A refusal happens when the event could not be shown from the first day it otherwise would be
 (today, or 14 days before it): the partner is told why and the first day it becomes possible.
@@ -41,6 +43,7 @@ class Announcement(Generic[EventId]):
     kind: str
     program: str = ""           # `program_key`; empty: never a repeat of anything
     since: date | None = None   # not shown before this day (its publication); None: no bound
+    paused: bool = False        # the manager approved it with its info support paused (§7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,8 @@ def program_key(talks: Iterable[str], title: str) -> str:
     return " | ".join(names) if names else normalise_title(title)
 
 
-def paused(rulebook: Rulebook, kind: str, day: date) -> bool:
+def may_pause(rulebook: Rulebook, kind: str, day: date) -> bool:
+    """A special program runs on `day`: a manager may pause this kind's info support (§7)."""
     return (kind in rulebook.info_support.pause_kinds
             and day.month in rulebook.federal_program.months)
 
@@ -76,7 +80,7 @@ def shown_on(rulebook: Rulebook, items: Sequence[Announcement[EventId]],
     """The events of one partner the site shows on `day`."""
     candidates = [
         (a.id, a.event_date) for a in items
-        if (a.since is None or a.since <= day) and not paused(rulebook, a.kind, day)
+        if (a.since is None or a.since <= day) and not a.paused
     ]
     return announced(rulebook, candidates, day)
 
@@ -109,6 +113,8 @@ def check_announcement(
         return Verdict(Limit.PASSED)
     if audience is not None and audience != Audience.PROSPECTS:
         return Verdict(Limit.NOT_PROSPECTS)
+    if subject.paused:
+        return Verdict(Limit.PAUSED)
     others = [o for o in others if o.id != subject.id]
     earlier = [o for o in others if subject.program and o.program == subject.program
                and o.event_date <= event_date]
@@ -125,8 +131,6 @@ def check_announcement(
     shown = [day for day in days if subject.id in shown_on(rulebook, items, day)]
     if shown and shown[0] == start:
         return Verdict(None, shown_from=shown[0], shown_until=shown[-1])
-    if paused(rulebook, subject.kind, start):
-        return Verdict(Limit.PAUSED, possible_from=shown[0] if shown else None)
     in_the_way = tuple(i for i in shown_on(rulebook, items, start) if i != subject.id)
     return Verdict(Limit.TOO_MANY, possible_from=shown[0] if shown else None,
                    blocking=in_the_way)

@@ -9,6 +9,7 @@ manager sets the figure individually. When points depend on a report that is not
 from dataclasses import dataclass
 from datetime import date
 
+from bot.rules.announcement_limits import may_pause
 from bot.rules.articles import article_points
 from bot.rules.case import Case
 from bot.rules.deadlines import credit_due, expires_on, report_due
@@ -105,10 +106,7 @@ def _support(
             findings.append(finding(section, Effect.INFO_SUPPORT_TOO_LATE, needed=needed))
         else:
             info = True
-            if (
-                case.kind in rulebook.info_support.pause_kinds
-                and case.event_date.month in rulebook.federal_program.months
-            ):
+            if may_pause(rulebook, case.kind, case.event_date):
                 findings.append(
                     finding(rulebook.info_support.section, Effect.INFO_SUPPORT_MAY_PAUSE)
                 )

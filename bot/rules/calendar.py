@@ -64,14 +64,15 @@ class WorkCalendar:
 
 
 def anniversary(day: date, years: int) -> date:
-    """The same day `years` later; a 29 February falls on 1 March in a common year."""
+    """The same day `years` later; a 29 February falls on 28 February in a common year (Civil
+    Code art. 192: a month without that date ends on its last day; RULEBOOK §7)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:
-        return date(day.year + years, 3, 1)
+        return date(day.year + years, 2, 28)
 
 
 def last_valid_day(credited_on: date, years: int) -> date:
     """Valid for `years` from the day credited: up to and including the day before the anniversary
-    (credited 2025-11-22 → usable through 2026-11-21; 2024-02-29 → through 2025-02-28)."""
+    (credited 2025-11-22 → usable through 2026-11-21; 2024-02-29 → through 2025-02-27)."""
     return anniversary(credited_on, years) - _ONE_DAY

@@ -27,6 +27,10 @@ def _rubles(kopecks: int | None) -> Decimal | None:
     return None if kopecks is None else Decimal(kopecks) / 100
 
 
+def wants_info_support(answers: dict[str, Any]) -> bool:
+    return answers.get("support") in ("both", "info")
+
+
 def case_from_answers(
     answers: dict[str, Any], applied_on: date | None, listeners: int | None = None,
     actual_costs: int | None = None,
@@ -47,7 +51,7 @@ def case_from_answers(
         "event_date": answers["event_date"],
         "applied_on": applied_on.isoformat() if applied_on else None,
         "listeners": listeners,
-        "info_support": answers.get("support") in ("both", "info"),
+        "info_support": wants_info_support(answers),
         "promo_materials": answers.get("support") in ("both", "promo"),
         "agreed_costs": _rubles(compensable_total(costs)) if costs else None,
         "actual_costs": _rubles(actual_costs),
@@ -55,6 +59,7 @@ def case_from_answers(
         "registration_fee": _rubles(answers.get("registration_fee")),
         "other_vendors_on_stand": answers.get("other_vendors_on_stand"),
         "competing_products_on_stand": answers.get("competing_products_on_stand"),
+        "competitors": answers.get("competitors"),
         "printing_costs": _rubles(answers.get("printing_costs")),
         "article_length": answers.get("article_length"),
         "circulation": answers.get("reach"),

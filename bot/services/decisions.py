@@ -5,14 +5,15 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.config import Role, Settings
 from bot.forms.engine import Draft
 from bot.rules import Rulebook
+from bot.rules.announcement_limits import may_pause
 from bot.services import outbox, reminders
-from bot.services.applications import NotAllowed, price, rulebook_label
+from bot.services.applications import NotAllowed, price, rulebook_label, wants_info_support
 from bot.services.outbox import Subject
 from bot.services.routing import may_decide
 from bot.storage import applications, audit, decisions, drafts, partners
@@ -85,11 +86,21 @@ def settle(value: int | None, allowed: tuple[int, int | None] | None,
     return ok, value
 
 
+def may_pause_info(rulebook: Rulebook, row: ApplicationRow) -> bool:
+    """The card offers «Approve, pause info support»: the application asked for info support
+    for a kind a special program pauses, in its month (RULEBOOK §7)."""
+    return (wants_info_support(row.answers)
+            and may_pause(rulebook, row.kind, date.fromisoformat(row.event_date)))
+
+
 async def decide(
     db: Database, settings: Settings, rulebook: Rulebook, *, application_id: int, version: int,
     manager_id: int, action: Action, now: datetime, reason: str | None = None,
     points: int | None = None, compensation: int | None = None,
+    pause_info_support: bool = False,
 ) -> Result:
+    """`pause_info_support`: approved with the info support paused (RULEBOOK §7), which only a
+    Federal Program month allows for the paused kinds."""
     async with db.transaction() as conn:
         row = await applications.get(conn, application_id)
         if row is None:
@@ -100,6 +111,8 @@ async def decide(
             return Result(Outcome.NOT_ALLOWED, row)
         if row.version != version or row.status != "pending":
             return Result(Outcome.ALREADY, row, await decisions.latest(conn, row.id))
+        if pause_info_support and not (action is Action.APPROVE and may_pause_info(rulebook, row)):
+            return Result(Outcome.NOT_ALLOWED, row)
         if action is Action.APPROVE:
             fixed_points, fixed_money = fixed_figures(row.assessment)
             points_ok, points = settle(points, points_range(row.assessment), fixed_points)
@@ -114,13 +127,15 @@ async def decide(
             conn, application_id=row.id, version=row.version, action=action.value,
             manager_id=manager_id, reason=reason, points=points, compensation=compensation,
             assessment=row.assessment, rulebook=row.rulebook, now=now,
+            info_support_paused=pause_info_support,
         )
         await audit.record(
             conn, at=now, actor_id=manager_id, action=f"activity.{action.value}",
             subject=f"application:{row.id}",
             details={"before": "pending", "after": action.value, "version": row.version,
                      "reason": reason, "points": points, "compensation": compensation,
-                     "assessment": row.assessment, "rulebook": row.rulebook},
+                     "assessment": row.assessment, "rulebook": row.rulebook,
+                     "info_support_paused": pause_info_support},
         )
         decided = await applications.get(conn, row.id)
         latest = await decisions.latest(conn, row.id)

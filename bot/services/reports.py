@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import aiosqlite
+
 from bot.config import Role, Settings
 from bot.forms.costs import compensable_total
 from bot.forms.engine import SUMMARY, Draft
@@ -19,6 +21,7 @@ from bot.services.decisions import compensation_range, fixed_figures, points_ran
 from bot.services.outbox import Subject
 from bot.services.routing import may_decide
 from bot.storage import applications, audit, copartners, drafts, partners, reports
+from bot.storage import decisions as decisions_repo
 from bot.storage.applications import ApplicationRow
 from bot.storage.database import Database
 from bot.storage.reports import ReportRow
@@ -70,16 +73,59 @@ async def open_report(db: Database, *, telegram_id: int, application_id: int,
     return draft
 
 
+# RULEBOOK §7 "one figure, picked once": in a report's assessment, the points picked at approval
+# and the rules' range they were picked from (for a deliberate change at acceptance).
+PICKED_POINTS, RULES_POINTS = "points_picked", "points_by_rules"
+_PICK_FINDINGS = ("points_manager_picks", "points_set_by_manager")
+
+
+def with_picked_points(assessment: dict[str, Any], picked: int | None) -> dict[str, Any]:
+    """The assessment with the figure the manager picked at approval where the rules still
+    leave one to pick (a report that changed nothing of it); the range is no longer shown."""
+    rules = assessment.get("points")
+    if picked is None or points_range(assessment) is None or (
+        rules is not None and not rules["min"] <= picked <= rules["max"]
+    ):
+        return assessment
+    findings = [f for f in assessment.get("findings") or () if f["effect"] not in _PICK_FINDINGS]
+    return {**assessment, "points": {"min": picked, "max": picked}, "findings": findings,
+            PICKED_POINTS: picked, RULES_POINTS: rules}
+
+
+def rules_points(assessment: dict[str, Any]) -> dict[str, Any]:
+    """The assessment with the rules' points again, to change a figure picked at approval."""
+    if PICKED_POINTS not in assessment:
+        return assessment
+    return {**assessment, "points": assessment[RULES_POINTS]}
+
+
+async def expected(conn: aiosqlite.Connection, rulebook: Rulebook, row: ApplicationRow,
+                   report: dict[str, Any]) -> dict[str, Any]:
+    """What the report earns, as the partner and the reviewing manager see it."""
+    approval = await decisions_repo.latest(conn, row.id)
+    picked = approval.points if approval is not None and approval.action == "approved" else None
+    found = final_assessment(rulebook, row, report).to_json_dict()
+    if _documented_costs(report) is not None:
+        found["basis"] = "documented"  # RULEBOOK §7: counted on the documented actual costs
+    return with_picked_points(found, picked)
+
+
 def final_assessment(rulebook: Rulebook, row: ApplicationRow,
                      report: dict[str, Any]) -> Assessment:
     """What the activity earns now: the actual listeners and documented costs."""
-    actual = report.get("actual_costs")
     case = case_from_answers(
         row.answers, applied_on=datetime.fromisoformat(row.submitted_at).date(),
-        listeners=report.get("listeners"),
-        actual_costs=compensable_total(actual) if actual else None,
+        listeners=report.get("listeners"), actual_costs=_documented_costs(report),
     )
     return assess(rulebook, case)
+
+
+def _documented_costs(report: dict[str, Any]) -> int | None:
+    """Kopecks: the compensable lines, or an exhibition's rent plus fee."""
+    if report.get("actual_stand_rent") is not None:
+        return int(report["actual_stand_rent"]) + int(report.get("actual_registration_fee") or 0)
+    actual = report.get("actual_costs")
+    return compensable_total(actual) if actual else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +150,11 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
             raise NotAllowed
         if existing is None and row.status not in REPORTABLE:
             raise NotAllowed
-        assessment = final_assessment(rulebook, row, answers)
+        assessment = await expected(conn, rulebook, row, answers)
         late = now.date() > report_due(rulebook, date.fromisoformat(row.event_date))
         report_id = await reports.save_sent(
             conn, application_id=application_id, partner_id=row.partner_id,
-            author_id=telegram_id, answers=answers, assessment=assessment.to_json_dict(),
+            author_id=telegram_id, answers=answers, assessment=assessment,
             late=late, now=now,
         )
         await applications.set_status(conn, application_id, expected=REPORTABLE,
@@ -119,7 +165,7 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
         await audit.record(conn, at=now, actor_id=telegram_id, action="report.sent",
                            subject=f"application:{application_id}",
                            details={"report": report_id, "late": late,
-                                    "assessment": assessment.to_json_dict()})
+                                    "assessment": assessment})
         await drafts.delete(conn, telegram_id, REPORT.name)
         report = await reports.get(conn, report_id)
         updated = await applications.get(conn, application_id)
@@ -163,14 +209,16 @@ class Reviewed:
 async def review(
     db: Database, settings: Settings, rulebook: Rulebook, *, report_id: int, version: int,
     manager_id: int, action: Review, now: datetime, reason: str | None = None,
-    points: int | None = None, compensation: int | None = None,
+    points: int | None = None, compensation: int | None = None, change_points: bool = False,
 ) -> Reviewed:
     """Accept, reject or ask for more — once per version; the presser must hold the role.
+    `change_points`: accepted with other points than those picked at approval (RULEBOOK §7).
     An accepted report is credited to the ledger once (idempotent by the report's id), and a
     tap on an accepted report credits it if a crash came between acceptance and credit."""
     reviewed = await _decide_review(
         db, settings, report_id=report_id, version=version, manager_id=manager_id,
         action=action, now=now, reason=reason, points=points, compensation=compensation,
+        change_points=change_points,
     )
     if reviewed.report is not None and reviewed.report.status == Review.ACCEPT.value and (
         reviewed.outcome in (ReviewOutcome.DONE, ReviewOutcome.ALREADY)
@@ -192,7 +240,7 @@ async def credit(db: Database, rulebook: Rulebook, report: ReportRow, now: datet
 async def _decide_review(
     db: Database, settings: Settings, *, report_id: int, version: int, manager_id: int,
     action: Review, now: datetime, reason: str | None, points: int | None,
-    compensation: int | None,
+    compensation: int | None, change_points: bool,
 ) -> Reviewed:
     async with db.transaction() as conn:
         report = await reports.get(conn, report_id)
@@ -206,10 +254,12 @@ async def _decide_review(
             return Reviewed(ReviewOutcome.NOT_ALLOWED, report, row)
         if report.version != version or report.status != "sent":
             return Reviewed(ReviewOutcome.ALREADY, report, row)
+        picked = report.assessment.get(PICKED_POINTS)
         if action is Review.ACCEPT:
-            fixed_points, fixed_money = fixed_figures(report.assessment)
-            points_ok, points = settle(points, points_range(report.assessment), fixed_points)
-            money_ok, compensation = settle(compensation, compensation_range(report.assessment),
+            figures = rules_points(report.assessment) if change_points else report.assessment
+            fixed_points, fixed_money = fixed_figures(figures)
+            points_ok, points = settle(points, points_range(figures), fixed_points)
+            money_ok, compensation = settle(compensation, compensation_range(figures),
                                             fixed_money)
             if not (points_ok and money_ok):
                 return Reviewed(ReviewOutcome.OUT_OF_RANGE, report, row)
@@ -225,7 +275,10 @@ async def _decide_review(
                            subject=f"application:{row.id}",
                            details={"report": report_id, "version": version, "reason": reason,
                                     "points": points, "compensation": compensation,
-                                    "before": "sent", "after": action.value})
+                                    "before": "sent", "after": action.value,
+                                    "points_picked_at_approval": picked,
+                                    "points_changed": picked is not None and points != picked
+                                    and action is Review.ACCEPT})
         decided = await reports.get(conn, report_id)
         updated = await applications.get(conn, row.id)
         await outbox.decided(conn, settings, Subject.REPORT, report.id, version,

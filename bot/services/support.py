@@ -16,7 +16,7 @@ from bot.rules.announcement_limits import (
     program_key,
     shown_periods,
 )
-from bot.storage import applications, requests
+from bot.storage import applications, decisions, requests
 from bot.storage.applications import ApplicationRow
 from bot.storage.requests import RequestRow
 
@@ -35,10 +35,11 @@ def eligible(row: ApplicationRow, kind: str, today: date) -> bool:
             and wants(row, kind))
 
 
-def announcement(row: ApplicationRow, published_on: date | None = None) -> Announcement[int]:
+def announcement(row: ApplicationRow, published_on: date | None = None,
+                 paused: bool = False) -> Announcement[int]:
     talks = [str(t.get("title", "")) for t in row.answers.get("agenda") or ()]
     return Announcement(row.id, date.fromisoformat(row.event_date), row.kind,
-                        program_key(talks, row.title), since=published_on)
+                        program_key(talks, row.title), since=published_on, paused=paused)
 
 
 def _published_on(request: RequestRow) -> date | None:
@@ -66,7 +67,9 @@ async def info_verdict(conn: aiosqlite.Connection, rulebook: Rulebook, row: Appl
     """May the event's announcement be published on `as_of`? Asking, the partner's requests that
     wait for a manager count too; publishing, only what is published."""
     others = await _announcements(conn, row.partner_id, with_pending=not publishing)
-    return check_announcement(rulebook, announcement(row), others,
+    # RULEBOOK §7: only the manager's approval pauses it, never the month by itself
+    paused = await decisions.info_support_paused(conn, row.id)
+    return check_announcement(rulebook, announcement(row, paused=paused), others,
                               audience=row.answers.get("audience"), as_of=as_of)
 
 

@@ -52,6 +52,8 @@ TIMELINES: dict[str, frozenset[Kind]] = {
     "webinar": _ALL,
     "external_talk": _ALL - {Kind.WEEKLY, Kind.CALL},
     "exhibition": _ALL - {Kind.WEEKLY, Kind.CALL},
+    # RULEBOOK §7: an article's report is due 10 working days after publication (its date)
+    "article": ABOUT_REPORT,
 }
 
 

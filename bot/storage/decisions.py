@@ -20,29 +20,43 @@ class DecisionRow:
     points: int | None
     compensation: int | None
     decided_at: str
+    info_support_paused: bool = False
 
 
 async def insert(
     conn: aiosqlite.Connection, *, application_id: int, version: int, action: str,
     manager_id: int, reason: str | None, points: int | None, compensation: int | None,
-    assessment: dict[str, Any], rulebook: str, now: datetime,
+    assessment: dict[str, Any], rulebook: str, now: datetime, info_support_paused: bool = False,
 ) -> None:
     await conn.execute(
         "INSERT INTO decisions (application_id, version, action, manager_id, reason, points,"
-        " compensation, assessment, rulebook, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " compensation, assessment, rulebook, decided_at, info_support_paused)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (application_id, version, action, manager_id, reason, points, compensation,
-         json.dumps(assessment, ensure_ascii=False), rulebook, now.isoformat()),
+         json.dumps(assessment, ensure_ascii=False), rulebook, now.isoformat(),
+         int(info_support_paused)),
     )
 
 
 async def latest(conn: aiosqlite.Connection, application_id: int) -> DecisionRow | None:
     async with conn.execute(
         "SELECT application_id, version, action, manager_id, reason, points, compensation,"
-        " decided_at FROM decisions WHERE application_id = ? ORDER BY version DESC LIMIT 1",
+        " decided_at, info_support_paused FROM decisions WHERE application_id = ?"
+        " ORDER BY version DESC LIMIT 1",
         (application_id,),
     ) as cursor:
         row = await cursor.fetchone()
-    return DecisionRow(*row) if row else None
+    if row is None:
+        return None
+    (application, version, action, manager, reason, points, compensation, at, paused) = row
+    return DecisionRow(application, version, action, manager, reason, points, compensation, at,
+                       bool(paused))
+
+
+async def info_support_paused(conn: aiosqlite.Connection, application_id: int) -> bool:
+    """The application was approved with its info support paused (RULEBOOK §7)."""
+    decision = await latest(conn, application_id)
+    return decision is not None and decision.info_support_paused
 
 
 async def add_card(conn: aiosqlite.Connection, *, chat_id: int, message_id: int,

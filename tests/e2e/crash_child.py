@@ -48,7 +48,8 @@ def webinar(person: int) -> Draft:
         "kind": "webinar", "event_date": "2026-12-20", "title": f"CRM in an hour #{person}",
         "topic": "bitrix24", "audience": "prospects",
         "agenda": [{"title": "Bitrix24", "minutes": 45}],
-        "vendor_talks": [0], "conditions": [], "planned_listeners": 40, "channels": ["site"],
+        "vendor_talks": [0], "conditions": [], "competitors": False, "planned_listeners": 40,
+        "channels": ["site"],
         "support": "info",
     })
 

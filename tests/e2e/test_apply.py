@@ -43,14 +43,14 @@ async def test_a_seminar_from_the_first_tap_to_sent_with_mistakes_on_the_way(
     anna = api.user(501, first_name="Анна", language_code="ru")
     await join_new_partner(api, anna)
     q = await start_applying(api, anna, "Семинар")
-    assert q.text.startswith("Шаг 2 из 11")
+    assert q.text.startswith("Шаг 2 из 12")
 
     q = await say(api, anna, "31.02")
     assert "Такой даты нет в календаре" in q.text and "Дата" in q.html
     q = await say(api, anna, (TODAY - timedelta(days=3)).strftime("%d.%m.%Y"))
     assert "уже прошла" in q.text
     q = await say(api, anna, ahead(40))
-    assert q.text.startswith("Шаг 3 из 11")
+    assert q.text.startswith("Шаг 3 из 12")
     await say(api, anna, "Казань, ул. Баумана 1")
     q = await say(api, anna, "Федеральный семинар по Битрикс24")
     assert "«Федеральный семинар»" in q.text and "спецпрограммы" in q.text  # warned at once
@@ -62,6 +62,7 @@ async def test_a_seminar_from_the_first_tap_to_sent_with_mistakes_on_the_way(
     q = await say(api, anna, "Битрикс24 для отдела продаж\nКейс клиента — 20")
     assert "Строка 1" in q.text and "через тире" in q.text
     q = await say(api, anna, "Битрикс24 для отдела продаж — 40\nКейс клиента — 20")
+    q = await tap(api, anna, q, "Нет")
     q = await say(api, anna, "двадцать")
     assert "Нужно число" in q.text
     q = await tap(api, anna, q, "30")
@@ -107,11 +108,11 @@ KIND_SCRIPTS: dict[str, list[tuple[str, str]]] = {
     # ("type", text) or ("tap", button text)
     "Вебинар": [("type", ahead(30)), ("type", "Битрикс24 за час"), ("tap", "Битрикс24"),
                 ("tap", "Потенциальные клиенты"), ("type", "Битрикс24: CRM — 45"),
-                ("tap", "50"), ("type", "рассылка, сайт"), ("tap", "Только анонс")],
+                ("tap", "Нет"), ("tap", "50"), ("type", "рассылка, сайт"), ("tap", "Только анонс")],
     "Бизнес-завтрак": [("type", ahead(30)), ("type", "Москва, кафе «Пушкин»"),
                        ("type", "Завтрак с Битрикс24"), ("tap", "Битрикс24"),
                        ("tap", "Потенциальные клиенты"), ("type", "Битрикс24 в рознице — 30"),
-                       ("tap", "20"), ("type", "обзвон"), ("tap", "Не нужна")],
+                       ("tap", "Нет"), ("tap", "20"), ("type", "обзвон"), ("tap", "Не нужна")],
     "Доклад на конференции": [("type", "Digital Kazan"), ("type", ahead(20)),
                               ("type", "Казань, Экспо"), ("type", "digitalkazan.ru/program"),
                               ("type", "Как мы внедряли Битрикс24"),
@@ -121,8 +122,7 @@ KIND_SCRIPTS: dict[str, list[tuple[str, str]]] = {
     "Выставка": [("type", "Softool"), ("type", ahead(60)), ("type", "Москва, ВДНХ"),
                  ("type", "https://softool.ru"), ("type", "ИТ-выставка, покажем Битрикс24"),
                  ("tap", "1000"), ("type", "3x2 м, символика вендора, демо на стенде"),
-                 ("type", "60 000"), ("tap", "Пропустить"), ("tap", "0"), ("tap", "Нет"),
-                 ("tap", "Компенсация не нужна")],
+                 ("type", "60 000"), ("tap", "Пропустить"), ("tap", "0"), ("tap", "Нет")],
     "Статья": [("type", ahead(15)), ("type", "Коммерсантъ"), ("type", "kommersant.ru"),
                ("type", "Как CRM меняет продажи"), ("tap", "Битрикс24"), ("tap", "5000"),
                ("type", "20 тыс."), ("tap", "Да")],
@@ -189,6 +189,7 @@ async def test_a_late_application_explains_which_support_is_gone(
     q = await tap(api, user, q, "Битрикс24")
     q = await tap(api, user, q, "Потенциальные клиенты")
     q = await say(api, user, "Битрикс24 — 30")
+    q = await tap(api, user, q, "Нет")
     q = await tap(api, user, q, "20")
     q = await say(api, user, "сайт")
     q = await tap(api, user, q, "Компенсация не нужна")
@@ -250,9 +251,9 @@ async def test_a_restart_in_the_middle_loses_nothing_typed(
 
     async with polling(build_application(load_settings()), poll_timeout=1):
         offer = await say(api, user, "/apply")
-        assert "незаконченная заявка: Вебинар, шаг 4 из 9" in offer.text
+        assert "незаконченная заявка: Вебинар, шаг 4 из 10" in offer.text
         q = await tap(api, user, offer, "Продолжить")
-        assert "Тема" in q.html and q.text.startswith("Шаг 4 из 9")
+        assert "Тема" in q.html and q.text.startswith("Шаг 4 из 10")
         assert title_question.buttons == [] or title_question.reply_markup is None
         for action, value in KIND_SCRIPTS["Вебинар"][2:]:
             q = await say(api, user, value) if action == "type" else await tap(api, user, q, value)

@@ -128,8 +128,7 @@ async def test_changes_requested_then_resubmitted_then_approved(
 EXHIBITION = [("type", "Softool"), ("type", ahead(60)), ("type", "Москва, ВДНХ"),
               ("type", "https://softool.ru"), ("type", "ИТ-выставка, покажем Битрикс24"),
               ("tap", "1000"), ("type", "3x2 м, символика вендора, демо на стенде"),
-              ("type", "60 000"), ("tap", "Пропустить"), ("tap", "0"), ("tap", "Нет"),
-              ("tap", "Компенсация не нужна")]
+              ("type", "60 000"), ("tap", "Пропустить"), ("tap", "0"), ("tap", "Нет")]
 
 
 async def test_approving_an_exhibition_asks_for_the_points_within_its_range(

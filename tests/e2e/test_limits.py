@@ -30,6 +30,7 @@ async def test_the_longest_seminar_fits_in_the_summary_the_card_and_events(
     q = await tap(api, user, q, q.button_texts()[1])  # Bitrix24
     q = await tap(api, user, q, q.button_texts()[0])  # prospects
     q = await say(api, user, "\n".join(f"{LONG[:150]} {i} — 45" for i in range(20)))
+    q = await tap(api, user, q, q.button_texts()[1])  # no other CMSs in the program
     q = await tap(api, user, q, "100")
     q = await say(api, user, ", ".join(["рассылка по базе клиентов и партнёров"] * 8))
     q = await say(api, user, "\n".join(f"Аренда зала {LONG[:120]} {i} — 15000" for i in range(20)))

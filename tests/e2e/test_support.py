@@ -58,7 +58,7 @@ def seminar(days: int, title: str, talk: str, support: str = "Только ан�
         tuple[str, str]]:
     script = [("type", ahead(days)), ("type", "Казань, ул. Баумана 1"), ("type", title),
               ("tap", "Битрикс24"), ("tap", "Потенциальные клиенты"),
-              ("type", f"Битрикс24: {talk} — 40"),
+              ("type", f"Битрикс24: {talk} — 40"), ("tap", "Нет"),
               ("tap", "30"), ("type", "рассылка"), ("type", "Аренда зала — 15000"),
               ("tap", support)]
     if support == "Анонс и материалы":

@@ -9,8 +9,9 @@ from bot.rules.announcement_limits import (
     Announcement,
     Limit,
     check_announcement,
-    paused,
+    may_pause,
     program_key,
+    shown_on,
     shown_periods,
 )
 
@@ -102,16 +103,25 @@ def test_a_repeat_too_close_to_the_previous_event_is_not_possible_at_all(
     assert verdict.limit is Limit.REPEAT and verdict.possible_from is None
 
 
-def test_announcements_pause_in_the_federal_program_months(rulebook: Rulebook) -> None:
-    assert paused(rulebook, "seminar", date(2026, 6, 15))
-    assert not paused(rulebook, "seminar", date(2026, 7, 1))
-    assert not paused(rulebook, "external_talk", date(2026, 6, 15))  # not a paused kind
-    verdict = check_announcement(rulebook, seminar("c", date(2026, 7, 5)), [],
-                                 audience="prospects", as_of=date(2026, 6, 10))
-    assert verdict.limit is Limit.PAUSED and verdict.possible_from == date(2026, 7, 1)
-    inside = check_announcement(rulebook, seminar("d", date(2026, 6, 20)), [],
-                                audience="prospects", as_of=date(2026, 6, 1))
-    assert inside.limit is Limit.PAUSED and inside.possible_from is None
+def test_s7_a_manager_may_pause_announcements_only_in_the_federal_program_months(
+    rulebook: Rulebook,
+) -> None:
+    assert may_pause(rulebook, "seminar", date(2026, 6, 15))
+    assert not may_pause(rulebook, "seminar", date(2026, 7, 1))
+    assert not may_pause(rulebook, "external_talk", date(2026, 6, 15))  # not a paused kind
+
+
+def test_s7_in_a_federal_program_month_only_a_manager_pauses_an_announcement(
+    rulebook: Rulebook,
+) -> None:
+    granted = check_announcement(rulebook, seminar("d", date(2026, 6, 20)), [],
+                                 audience="prospects", as_of=date(2026, 6, 1))
+    assert granted.allowed and granted.shown_from == date(2026, 6, 6)
+    paused = Announcement("e", date(2026, 6, 20), "seminar", paused=True)
+    verdict = check_announcement(rulebook, paused, [], audience="prospects",
+                                 as_of=date(2026, 6, 1))
+    assert verdict.limit is Limit.PAUSED and verdict.possible_from is None
+    assert shown_on(rulebook, [paused], date(2026, 6, 15)) == []
 
 
 def test_an_event_that_has_passed_is_not_announced(rulebook: Rulebook) -> None:
@@ -127,6 +137,8 @@ def test_the_same_program_is_the_same_talks_in_any_order_or_the_same_title() -> 
     assert program_key(["CRM"], "A") != program_key(["Сайт"], "A")
 
 
-def test_a_published_announcement_stops_showing_when_the_pause_begins(rulebook: Rulebook) -> None:
+def test_s7_a_granted_announcement_keeps_showing_into_the_federal_program_month(
+    rulebook: Rulebook,
+) -> None:
     items = [seminar("c", date(2026, 6, 5), since=date(2026, 5, 1))]
-    assert shown_periods(rulebook, items, "c") == [(date(2026, 5, 22), date(2026, 5, 31))]
+    assert shown_periods(rulebook, items, "c") == [(date(2026, 5, 22), date(2026, 6, 5))]

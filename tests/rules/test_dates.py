@@ -69,7 +69,7 @@ def test_assessment_credits_after_the_accepted_report_or_else_after_the_due_date
         pytest.param("2025-11-22", "2026-11-21", id="the_day_before_the_anniversary"),
         pytest.param("2025-12-31", "2026-12-30", id="new_years_eve"),
         pytest.param("2024-02-28", "2025-02-27", id="28_feb_of_a_leap_year"),
-        pytest.param("2024-02-29", "2025-02-28", id="29_feb_lasts_to_the_end_of_february"),
+        pytest.param("2024-02-29", "2025-02-27", id="29_feb_anniversary_is_28_feb_s7"),
         pytest.param("2024-03-01", "2025-02-28", id="1_march_after_a_leap_day"),
         pytest.param("2027-02-28", "2028-02-27", id="into_a_leap_year"),
     ],

@@ -62,12 +62,13 @@ def test_moments_on_days_off_move_to_the_working_day_before() -> None:
     assert plan["report_now"] == "Wed 13.05 10:00"
 
 
-def test_an_exhibition_has_no_registrants_to_remind_and_an_article_no_timeline() -> None:
+def test_an_exhibition_has_no_registrants_to_remind_and_an_article_only_its_report() -> None:
     kinds = [k for k, _ in plan_of("exhibition", EVENT, APPROVED_AT)]
     assert kinds == ["announce", "checklist", "report_now", "report_left_3", "report_left_1",
                      "overdue", "overdue_manager"]
     assert [k for k, _ in plan_of("external_talk", EVENT, APPROVED_AT)] == kinds
-    assert plan_of("article", EVENT, APPROVED_AT) == []
+    # RULEBOOK §7: an article's report reminders, counted from its publication date
+    assert [k for k, _ in plan_of("article", EVENT, APPROVED_AT)] == kinds[2:]
     assert "call" in dict(plan_of("webinar", EVENT, APPROVED_AT))
 
 
