@@ -61,17 +61,21 @@ class Draft:
     # The update whose answer this draft took in last: the same update again (handled anew
     # after a restart) must not be taken as the answer to the next question.
     answered_update: int | None = None
+    # At the summary: the message whose answer completed the form. Every summary sent after it
+    # shows these answers, so a press on any of them counts (a restart may have sent two).
+    summary_after: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"form": self.form, "answers": self.answers, "current": self.current,
                 "history": self.history, "editing": self.editing, "prompt_id": self.prompt_id,
-                "answered_update": self.answered_update}
+                "answered_update": self.answered_update, "summary_after": self.summary_after}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Draft:
         return cls(form=data["form"], answers=dict(data["answers"]), current=data["current"],
                    history=list(data.get("history", [])), editing=bool(data.get("editing")),
-                   prompt_id=data.get("prompt_id"), answered_update=data.get("answered_update"))
+                   prompt_id=data.get("prompt_id"), answered_update=data.get("answered_update"),
+                   summary_after=data.get("summary_after"))
 
 
 @dataclass(frozen=True)

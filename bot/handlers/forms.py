@@ -143,6 +143,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
     assert user is not None and chat is not None
     flow = FLOWS[draft.form]
     if draft.current == SUMMARY:
+        if update.effective_message is not None:
+            draft.summary_after = update.effective_message.message_id
         await _close_prompt(context, chat.id, draft)
         before = await load(rt, user.id, draft.form)
         await save(rt, user.id, draft)
@@ -182,9 +184,13 @@ async def load(rt: Runtime, telegram_id: int, form: str) -> Draft | None:
 
 
 def on_current_summary(draft: Draft | None, query: CallbackQuery) -> TypeGuard[Draft]:
-    """A press on the summary the person is looking at now, not on an older copy of it."""
-    return (draft is not None and draft.current == SUMMARY and query.message is not None
-            and query.message.message_id == draft.prompt_id)
+    """A press on a summary that shows the answers as they are now, not on one from before
+    an answer was changed."""
+    if draft is None or draft.current != SUMMARY or query.message is None:
+        return False
+    if draft.summary_after is None:
+        return query.message.message_id == draft.prompt_id
+    return query.message.message_id >= draft.summary_after
 
 
 def summary_keyboard(rt: Runtime, user: User, draft: Draft, *, edit: Callable[[str], str],
