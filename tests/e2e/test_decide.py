@@ -113,7 +113,7 @@ async def test_changes_requested_then_resubmitted_then_approved(
     assert "Проверьте заявку" in summary.text
     q = await tap(api, anna, summary, "✏️ Слушателей (план)")
     summary = await say(api, anna, "70")
-    assert "Если придут 70 слушателей" in summary.text
+    assert "При 70 слушателях" in summary.text
     sent = await tap(api, anna, summary, "✅ Отправить")
     assert "№1" in sent.text and q
 

@@ -87,7 +87,7 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
 
     await api.press(maria, card, "✅ Принять")
     told = await api.next_message(anna.id)
-    assert "принят: баллов 60, компенсация 11\u00a0000\u00a0₽" in told.text
+    assert "принят: 60 баллов, компенсация 11\u00a0000\u00a0₽" in told.text
     await api.wait_until(lambda: "✅ Принят" in card.text)
     assert db_rows(bot_env, "SELECT status, points, compensation FROM reports") == [
         ("accepted", 60, 1_100_000)]
