@@ -104,14 +104,17 @@ def review_buttons(rt: Runtime, language: str, report: ReportRow) -> InlineKeybo
     ])
 
 
-def _attachments(photos: list[FileRow], documents: list[FileRow]) -> outbox.Prelude:
-    """The report's photos as an album, then its documents, before the card."""
+def _attachments(photos: list[tuple[str, FileRow]], documents: list[FileRow]) -> outbox.Prelude:
+    """The report's photos as an album, each captioned with its category, then its documents,
+    before the card."""
 
     async def send(bot: Bot, chat_id: int) -> None:
         if len(photos) >= 2:
-            await bot.send_media_group(chat_id, [InputMediaPhoto(p.file_id) for p in photos[:10]])
+            await bot.send_media_group(chat_id, [InputMediaPhoto(photo.file_id, caption=caption)
+                                                 for caption, photo in photos[:10]])
         elif photos:
-            await bot.send_photo(chat_id, photos[0].file_id)
+            caption, photo = photos[0]
+            await bot.send_photo(chat_id, photo.file_id, caption=caption)
         for document in documents:  # a scan may have come as a photo
             if document.kind == "photo":
                 await bot.send_photo(chat_id, document.file_id)
@@ -129,12 +132,23 @@ async def _open_card(rt: Runtime, language: str, report_id: int, version: int, c
     row = await applications_repo.get(rt.db.conn, report.application_id) if report else None
     if report is None or row is None or report.version != version or report.status != "sent":
         return None  # reviewed meanwhile
-    photos = await files_repo.by_ids(rt.db.conn, list(
-        (report.answers.get("photos") or {}).get("photos", {}).values()))
     documents = await files_repo.by_ids(rt.db.conn, list(report.answers.get("documents") or []))
     return outbox.Outgoing(await review_text(rt, language, report, row),
                            review_buttons(rt, language, report),
-                           prelude=_attachments(photos, documents))
+                           prelude=_attachments(await _captioned_photos(rt, language, report),
+                                                documents))
+
+
+async def _captioned_photos(rt: Runtime, language: str, report: ReportRow
+                            ) -> list[tuple[str, FileRow]]:
+    """The report's photos in the checklist's order, each with its category's name."""
+    by_category: dict[str, int] = (report.answers.get("photos") or {}).get("photos", {})
+    rows = {row.id: row for row in await files_repo.by_ids(rt.db.conn,
+                                                           list(by_category.values()))}
+    t = rt.speaker(language)
+    return [(t("review.photo_caption", category=t(f"forms.report.photo.{category}"),
+               id=report.application_id), rows[file_id])
+            for category, file_id in by_category.items() if file_id in rows]
 
 
 async def _closed_card(rt: Runtime, language: str, report_id: int, version: int) -> str | None:

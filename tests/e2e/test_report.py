@@ -79,6 +79,10 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
 
     album = [await api.next_message(maria.id) for _ in range(4)]
     assert {m.kind for m in album} == {"photo"} and len({m.media_group_id for m in album}) == 1
+    assert [m.text for m in album] == [  # each photo says what it shows
+        f"📷 {category} · отчёт по заявке №1" for category in (
+            "регистрация", "выдача пакетов слушателя", "полный зал",
+            "зона регистрации и оформление")]
     receipt = await api.next_message(maria.id)
     assert receipt.kind == "document"
     card = await api.next_message(maria.id)
@@ -104,6 +108,19 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
     for _, sha, path, size in kept:
         content = (data_dir / str(path)).read_bytes()
         assert hashlib.sha256(content).hexdigest() == sha and len(content) == size
+
+
+async def test_an_album_uploaded_slowly_is_answered_once_after_its_last_photo(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    _, anna = await approved_seminar(api, bot, 1007)
+    await answer_figures(api, anna)
+    # A phone on a slow network: the album's photos arrive 0.9 s apart, 2.7 s in all.
+    await api.send_album(anna, [make_png(seed=i) for i in range(4)], interval=0.9)
+    checklist = await api.next_message(anna.id, timeout=5)
+    assert "4 из 4: ✅ регистрация ✅ выдача пакетов слушателя ✅ полный зал" in checklist.text
+    with pytest.raises(asyncio.TimeoutError):
+        await api.next_message(anna.id, timeout=2)  # not «2 из 4» first, nor «4 из 4» twice
 
 
 async def test_a_webinar_report_needs_no_photos(
