@@ -92,6 +92,7 @@ def answer_text(form: Form, draft: Draft, text: str, ctx: Context) -> Outcome:
     """A typed answer to the current question; raises Invalid with what is expected."""
     question = _current_field(form, draft)
     value = question.parse(text, draft.answers, ctx)
+    draft.answers.update(question.parse_ahead(text, draft.answers, ctx))
     if isinstance(question, MediaField):  # e.g. a video link instead of photos
         draft.answers.pop(f"{question.key}.pending", None)
         return _accept(form, draft, question, value)

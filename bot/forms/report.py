@@ -92,12 +92,39 @@ class Score(Field):
         return round(value, 1)
 
 
+# «50 / 42», «50; 42», two lines, or «50 42» (not «1 000»: a space before three digits groups them)
+TWO_NUMBERS = re.compile(r"\s*(\d+)\s*[/;,\n]\s*(\d+)\s*|\s*(\d+)\s+(\d{1,2}|\d{4,})\s*")
+
+
+@dataclass(frozen=True)
+class Registrations(Count):
+    """Registrations, or registrations and listeners at once: «50 / 42»."""
+
+    def parse(self, text: str, answers: Answers, ctx: Context) -> Any:
+        pair = _two_numbers(text)
+        return super().parse(pair[0] if pair else text, answers, ctx)
+
+    def parse_ahead(self, text: str, answers: Answers, ctx: Context) -> dict[str, Any]:
+        pair = _two_numbers(text)
+        return {"listeners": parsing.parse_count(pair[1], 0, LISTENERS_MAX)} if pair else {}
+
+
+def _two_numbers(text: str) -> tuple[str, str] | None:
+    found = TWO_NUMBERS.fullmatch(text)
+    if found is None:
+        return None
+    first, second = (found.group(1), found.group(2)) if found.group(1) else (found.group(3),
+                                                                              found.group(4))
+    return first, second
+
+
+LISTENERS_MAX = 10_000_000
 REPORT = Form(
     name="report",
     fields=(
-        Count("registrations", minimum=0, maximum=1_000_000, suggestions=(),
-              when=kinds(*SEMINARS, "webinar")),
-        Count("listeners", minimum=0, maximum=10_000_000,
+        Registrations("registrations", minimum=0, maximum=1_000_000, suggestions=(),
+                      when=kinds(*SEMINARS, "webinar")),
+        Count("listeners", minimum=0, maximum=LISTENERS_MAX,
               when=kinds(*SEMINARS, "webinar", "external_talk", "exhibition")),
         Url("link", when=lambda a: str(a.get("kind")) not in ("promo_materials", "other")),
         Text("feedback", min_length=10, max_length=2000),

@@ -16,7 +16,7 @@ from bot.runtime import runtime_of
 from tests.conftest import SPECIALIST
 from tests.e2e.steps import join_new_partner, say, tap
 from tests.e2e.test_apply import ahead
-from tests.e2e.test_decide import db_rows, manager, partner_sends
+from tests.e2e.test_decide import db_rows, manager, partner_fills, partner_sends
 from tests.localapi.conftest import make_png
 
 SEMINAR = [("type", ahead(40)), ("type", "Казань, ул. Баумана 1"),
@@ -24,6 +24,14 @@ SEMINAR = [("type", ahead(40)), ("type", "Казань, ул. Баумана 1")
            ("tap", "Потенциальные клиенты"),
            ("type", "Битрикс24 для отдела продаж — 40"), ("tap", "30"), ("type", "рассылка"),
            ("type", "Аренда зала — 15000\nКофе-брейк — 8000"), ("tap", "Не нужна")]
+WEBINAR = {
+    "ru": [("type", ahead(30)), ("type", "Битрикс24 за час"), ("tap", "Битрикс24"),
+           ("tap", "Потенциальные клиенты"), ("type", "Битрикс24: CRM — 45"), ("tap", "50"),
+           ("type", "рассылка, сайт"), ("tap", "Только анонс")],
+    "en": [("type", ahead(30)), ("type", "Bitrix24 in an hour"), ("tap", "Bitrix24"),
+           ("tap", "Prospective clients"), ("type", "Bitrix24: CRM — 45"), ("tap", "50"),
+           ("type", "mailing, site"), ("tap", "Announcement only")],
+}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -135,6 +143,31 @@ async def test_one_album_fills_the_checklist_and_brings_the_scan_and_the_report_
     assert "Проверьте отчёт" in summary.text
     await tap(api, anna, summary, "✅ Отправить отчёт")
     assert db_rows(bot_env, "SELECT COUNT(*) FROM files WHERE kind = 'photo'") == [(5,)]
+
+
+@pytest.mark.parametrize(("language", "registered", "came"), [
+    ("ru", "зарегистрировалось", "Слушателей: 41"), ("en", "registered", "Listeners: 41")])
+async def test_registrations_and_listeners_in_one_answer(
+    api: LocalBotApi, bot: AnyApplication, language: str, registered: str, came: str
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1009, first_name="Анна", language_code=language)
+    await join_new_partner(api, anna, code="P-1009",
+                           status="Gold" if language == "en" else "Золотой")
+    summary = await partner_fills(api, anna, "Вебинар" if language == "ru" else "Webinar",
+                                  WEBINAR[language])
+    await tap(api, anna, summary, "✅ Отправить" if language == "ru" else "✅ Send")
+    await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
+    await api.next_message(anna.id)
+    runtime_of(bot).clock.advance(timedelta(days=31))
+    await say(api, anna, "/report")
+    question = await api.next_message(anna.id)
+    assert registered in question.text and "50 / 42" in question.text
+    link = await say(api, anna, "60 / 41")  # both figures: the listeners are not asked
+    assert "Ссылка" in link.text or "link" in link.text.lower()
+    await say(api, anna, "romashka.ru/webinar")
+    summary = await say(api, anna, "Good questions, we will come again")
+    assert came in summary.text
 
 
 async def test_a_webinar_report_needs_no_photos(
