@@ -92,6 +92,25 @@ class Score(Field):
         return round(value, 1)
 
 
+@dataclass(frozen=True)
+class ActualCosts(CostItems):
+    """The actual costs: typed line by line, or the application's estimate with one tap."""
+
+    def buttons(self, answers: Answers, ctx: Context) -> list[Any]:
+        return [Button("forms.report.actual_costs.as_planned", "=planned")] if (
+            answers.get("planned_costs")) else []
+
+    def pick(self, value: str, answers: Answers, ctx: Context) -> Any:
+        if value != "=planned" or not answers.get("planned_costs"):
+            raise Invalid("use_buttons")
+        return list(answers["planned_costs"])
+
+    def hint(self, answers: Answers, ctx: Context) -> str | None:
+        planned = answers.get("planned_costs")
+        return ctx.t("forms.report.actual_costs.planned", lines=self.show(planned, ctx)) if (
+            planned) else None
+
+
 # «50 / 42», «50; 42», two lines, or «50 42» (not «1 000»: a space before three digits groups them)
 TWO_NUMBERS = re.compile(r"\s*(\d+)\s*[/;,\n]\s*(\d+)\s*|\s*(\d+)\s+(\d{1,2}|\d{4,})\s*")
 
@@ -134,7 +153,7 @@ REPORT = Form(
         Count("contacts_made", minimum=0, maximum=100_000, suggestions=(5, 10, 20),
               optional=True, when=_has_copartners),
         Text("joint_plans", min_length=3, max_length=1000, optional=True, when=_has_copartners),
-        CostItems("actual_costs", when=_costs_agreed),
+        ActualCosts("actual_costs", when=_costs_agreed),
         PhotoChecklist("photos", categories=photo_categories, labels="forms.report.photo",
                        when=lambda a: bool(photo_categories(a))),
         Documents("documents", when=_costs_agreed),

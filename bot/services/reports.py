@@ -61,6 +61,7 @@ async def open_report(db: Database, *, telegram_id: int, application_id: int,
             "application_id": application_id, "kind": row.kind,
             "costs_agreed": compensable_total(costs) > 0 or bool(row.answers.get("stand_rent")),
             "copartners": [{"id": c.id, "name": c.name} for c in listed],
+            "planned_costs": costs,  # offered as the actual costs with one tap
         })
         REPORT.fill_defaults(draft.answers)
         draft.current = REPORT.next_key(draft.answers)

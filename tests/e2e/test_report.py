@@ -170,6 +170,43 @@ async def test_registrations_and_listeners_in_one_answer(
     assert came in summary.text
 
 
+SEMINAR_EN = [("type", ahead(40)), ("type", "Kazan, 1 Bauman St"),
+              ("type", "Bitrix24 for business"), ("tap", "Bitrix24"),
+              ("tap", "Prospective clients"), ("type", "Bitrix24 for sales teams — 40"),
+              ("tap", "30"), ("type", "mailing"),
+              ("type", "Hall rent — 15000\nCoffee break — 8000"), ("tap", "Not needed")]
+
+
+@pytest.mark.parametrize(("language", "as_planned", "shown"), [
+    ("ru", "Как в заявке", "Кофе-брейк — 8\u00a0000\u00a0₽"),
+    ("en", "As planned", "Coffee break — 8\u00a0000\u00a0₽")])
+async def test_the_actual_costs_are_the_planned_ones_with_one_tap(
+    api: LocalBotApi, bot: AnyApplication, language: str, as_planned: str, shown: str
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1010, first_name="Анна", language_code=language)
+    await join_new_partner(api, anna, code="P-1010",
+                           status="Gold" if language == "en" else "Золотой")
+    summary = await partner_fills(api, anna, "Семинар" if language == "ru" else "Seminar",
+                                  SEMINAR if language == "ru" else SEMINAR_EN)
+    await tap(api, anna, summary, "✅ Отправить" if language == "ru" else "✅ Send")
+    await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
+    await api.next_message(anna.id)
+    runtime_of(bot).clock.advance(timedelta(days=41))
+    await say(api, anna, "/report")
+    await api.next_message(anna.id)
+    for answer in ("45 / 32", "romashka.ru/seminar", "All went well, many questions"):
+        costs = await say(api, anna, answer)
+    assert shown in costs.text  # what the application planned, under the question
+    photos = await tap(api, anna, costs, as_planned)
+    assert "0 из 4" in photos.text or "0 of 4" in photos.text
+    await say(api, anna, "https://video.example/seminar")
+    await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
+    report = await tap(api, anna, await api.next_message(anna.id),
+                       "Готово ✔" if language == "ru" else "Done ✔")
+    assert shown in report.text
+
+
 async def test_a_webinar_report_needs_no_photos(
     api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
 ) -> None:
