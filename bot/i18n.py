@@ -12,6 +12,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 import jinja2
+import markupsafe
 from jinja2 import meta
 
 LANGUAGES = ("ru", "en")
@@ -27,6 +28,7 @@ class Texts:
             lstrip_blocks=True, keep_trailing_newline=False,
         )
         self._env.filters["plural"] = plural
+        self._env.filters["clause"] = clause
         root = root or resources.files("bot") / "locales"
         self.sources: dict[str, dict[str, str]] = {
             language: _read_language(root / language) for language in LANGUAGES
@@ -75,6 +77,12 @@ def plural(count: object, *forms: str) -> str:
     formatted with its spaces («11 000») keeps them.
     """
     return f"{count} {plural_form(count, *forms)}"
+
+
+def clause(text: object) -> str:
+    """A typed phrase to go before the template's own full stop: «заново.» → «заново»."""
+    bare = str(text).rstrip().rstrip(".;,:").rstrip()
+    return markupsafe.Markup(bare) if isinstance(text, markupsafe.Markup) else bare
 
 
 def plural_form(count: object, *forms: str) -> str:

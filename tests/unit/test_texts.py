@@ -68,3 +68,15 @@ def test_every_text_the_code_names_exists() -> None:
     keys = set(TEXTS.keys("ru"))
     missing = {n for n in named if n not in keys and not any(k.startswith(n + ".") for k in keys)}
     assert missing == set()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_typed_reason_keeps_one_full_stop(language: str) -> None:
+    for key, source in TEXTS.keys(language).items():
+        if "reason | clause" not in source:
+            continue
+        params = {name: "X" for name in TEXTS.parameters(language, key)}
+        rendered = TEXTS.render(language, key, **{**params, "reason": "переделайте заново."})
+        assert "заново." in rendered and ".." not in rendered, key
+    assert not [key for key, source in TEXTS.keys(language).items()
+                if "{{ reason }}." in source]
