@@ -10,13 +10,13 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.application import APPLICATION
-from bot.handlers import copartners, reminders, support
+from bot.handlers import cards, copartners, reminders, support
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons, set_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import report_due
 from bot.runtime import Runtime, runtime
-from bot.services import applications
+from bot.services import applications, decisions
 from bot.services import copartners as copartners_service
 from bot.services.applications import OPEN_STATUSES, NotAllowed, Withdrawn
 from bot.services.reports import REPORTABLE
@@ -59,20 +59,31 @@ async def events_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                              reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
 
 
-def _next_step(rt: Runtime, user: User, row: ApplicationRow) -> str:
-    due = report_due(rt.rulebook, date.fromisoformat(row.event_date))
-    return rt.text(user, f"events.next.{row.status}", event_date=short_date(row.event_date),
-                   report_due=due.strftime("%d.%m.%Y"))
+def _next_step(rt: Runtime, user: User, row: ApplicationRow, reason: str) -> str:
+    held = date.fromisoformat(row.event_date)
+    due = report_due(rt.rulebook, held)
+    step = row.status
+    if step == "approved" and held < rt.clock.now().date():  # the day has passed: report
+        step = "report_due"
+    return rt.text(user, f"events.next.{step}", event_date=short_date(row.event_date),
+                   report_due=due.strftime("%d.%m.%Y"), reason=reason)
+
+
+async def _rejection_reason(rt: Runtime, user: User, row: ApplicationRow) -> str:
+    if row.status != "rejected":
+        return ""
+    decided = await decisions.latest(rt.db, row.id)
+    return cards.reason_text(rt, rt.language(user), decided.reason if decided else None)
 
 
 def details_text(rt: Runtime, user: User, row: ApplicationRow,
-                 partnered: list[copartners_service.Copartnered]) -> str:
+                 partnered: list[copartners_service.Copartnered], reason: str = "") -> str:
     language = rt.language(user)
     head = [
         rt.text(user, "events.details_title", id=row.id,
                 kind=rt.text(user, f"forms.apply.kind_short.{row.kind}"), title=row.title,
                 status=rt.text(user, f"events.status.{row.status}")),
-        _next_step(rt, user, row),
+        _next_step(rt, user, row, reason),
     ]
     expected = [rt.text(user, "apply.expected"), "\n".join(assessment_lines(
         rt, language, row.assessment, row.answers.get("planned_listeners")))]
@@ -117,7 +128,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             buttons.append([copartners.list_button(rt, rt.language(user), row.id,
                                                    len(partnered))])
         await context.bot.send_message(
-            user.id, details_text(rt, user, row, partnered), parse_mode=ParseMode.HTML,
+            user.id, details_text(rt, user, row, partnered,
+                                  await _rejection_reason(rt, user, row)),
+            parse_mode=ParseMode.HTML,
             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
         )
     elif what == "withdraw":
