@@ -77,6 +77,7 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
     await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
     received = await api.next_message(anna.id)
     assert "Получено файлов: 1" in received.text
+    assert received.text.count("Когда всё пришлёте — «Готово»") == 1  # said once, not twice
     summary = await tap(api, anna, received, "Готово ✔")
     assert "Проверьте отчёт" in summary.text and "Слушателей: 32" in summary.text
     assert "Баллы: 60" in summary.text  # 31–50 listeners
@@ -203,8 +204,9 @@ async def test_the_actual_costs_are_the_planned_ones_with_one_tap(
     assert "0 из 4" in photos.text or "0 of 4" in photos.text
     await say(api, anna, "https://video.example/seminar")
     await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
-    report = await tap(api, anna, await api.next_message(anna.id),
-                       "Готово ✔" if language == "ru" else "Done ✔")
+    received = await api.next_message(anna.id)
+    assert received.text.count("«Готово»" if language == "ru" else "press Done") == 1
+    report = await tap(api, anna, received, "Готово ✔" if language == "ru" else "Done ✔")
     assert shown in report.text
 
 
