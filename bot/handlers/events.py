@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.application import APPLICATION
-from bot.handlers import cards, copartners, reminders, support
+from bot.handlers import cards, copartners, membership, reminders, support
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons, set_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
@@ -41,7 +41,7 @@ async def events_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     try:
         rows = await applications.of_member(rt.db, user.id)
     except NotAllowed:
-        await message.reply_text(rt.text(user, "apply.join_first"), parse_mode=ParseMode.HTML)
+        await message.reply_text(await membership.not_active(rt, user), parse_mode=ParseMode.HTML)
         return
     draft = await applications.load_draft(rt.db, user.id, APPLICATION.name)
     lines = [rt.text(user, "events.title")]

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.forms.engine import Draft
 from bot.forms.report import REPORT, photo_categories
-from bot.handlers import forms
+from bot.handlers import forms, membership
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
@@ -32,7 +32,7 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     try:
         rows = await reports.reportable(rt.db, user.id, rt.clock.now().date())
     except NotAllowed:
-        await message.reply_text(rt.text(user, "apply.join_first"))
+        await message.reply_text(await membership.not_active(rt, user))
         return
     if not rows:
         await message.reply_text(rt.text(user, "report.nothing_to_report"))
