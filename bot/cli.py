@@ -185,11 +185,16 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_no_database(settings: Settings) -> None:
+    print(f"partnerdesk: no database at {settings.database} — set PARTNERDESK_DATABASE to the"
+          " bot's database file", file=sys.stderr)
+
+
 def cmd_db_backup(args: argparse.Namespace) -> int:
     settings: Settings = load_settings()
     target: Path = args.file
     if not settings.database.exists():
-        print(f"partnerdesk: no database at {settings.database}", file=sys.stderr)
+        _say_no_database(settings)
         return 1
 
     async def backup() -> str:
@@ -211,7 +216,7 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 def _on_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T | None:
     """Run `work` on the existing database; None (after saying so) when there is none."""
     if not settings.database.exists():
-        print(f"partnerdesk: no database at {settings.database}", file=sys.stderr)
+        _say_no_database(settings)
         return None
 
     async def run() -> T:
