@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram.constants import ParseMode
 from telegram.ext import BaseHandler
 
 from bot.forms.fields import format_rubles
@@ -24,6 +25,7 @@ from bot.handlers.render import answer_lines, assessment_lines, fitted, short_da
 from bot.rules import expires_on, report_due
 from bot.runtime import Runtime
 from bot.services import copartners as copartners_service
+from bot.services import outbox as outbox_service
 from bot.services import reports
 from bot.services.outbox import Subject
 from bot.services.reports import Review, ReviewOutcome
@@ -220,6 +222,32 @@ async def _ask_listeners(press: Press[UnderReview], _: list[str]) -> None:
     await listeners.ask_partner(press.update, press.context, press.row.report.id)
 
 
+async def _open(press: Press[UnderReview], _: list[str]) -> None:
+    """From /pending: a fresh copy of the report's card here, its photos and scans first."""
+    query = press.update.callback_query
+    assert query is not None
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else press.user.id
+    report, rt = press.row.report, press.rt
+    card = await _open_card(rt, await cards.language_of(rt, chat_id), report.id,
+                            report.version, chat_id, None)
+    if card is None:
+        return  # reviewed meanwhile: the press is answered, nothing to show
+    bot = press.context.bot
+    if card.prelude is not None:
+        await card.prelude(bot, chat_id)
+    message = await bot.send_message(chat_id, card.text, parse_mode=ParseMode.HTML,
+                                     reply_markup=card.markup)
+    await outbox_service.card_copy_sent(rt.db, Subject.REPORT, report.id, report.version,
+                                        chat_id, message.message_id, rt.clock.now())
+
+
+def open_button(report: ReportRow, label: str) -> InlineKeyboardButton:
+    """/pending's button that opens this report's card."""
+    return InlineKeyboardButton(label[:60], callback_data=encode(ACTION, report.id,
+                                                                 report.version, "open"))
+
+
 REPORT_CARD: Kind[UnderReview] = Kind(
     action=ACTION, purpose=PURPOSE_PREFIX, id_key="report_id",
     texts=Texts(reason="review.reason", reason_prompt="review.type_reason",
@@ -231,7 +259,7 @@ REPORT_CARD: Kind[UnderReview] = Kind(
     load=_load, facts=_facts,
     buttons=lambda rt, language, held, _: review_buttons(rt, language, held.report),
     decided_text=_decided_text, decide=_review,
-    extra={"ll": _ask_listeners},
+    extra={"ll": _ask_listeners, "open": _open},
 )
 
 

@@ -134,6 +134,18 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
     return Sent(report, updated)
 
 
+async def waiting(db: Database, roles: tuple[str, ...] | None
+                  ) -> list[tuple[ReportRow, ApplicationRow]]:
+    """Reports waiting for these roles' review (None: every role), oldest first, each with
+    its activity."""
+    found = []
+    for report in await reports.waiting(db.conn, roles):
+        row = await applications.get(db.conn, report.application_id)
+        if row is not None:
+            found.append((report, row))
+    return found
+
+
 async def under_review(db: Database, report_id: int) -> tuple[ReportRow, ApplicationRow] | None:
     """A report with the activity it reports on (whose role reviews it)."""
     report = await reports.get(db.conn, report_id)

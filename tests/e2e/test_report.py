@@ -315,3 +315,21 @@ async def test_declining_the_listener_list_is_recorded_for_the_manager(
     assert "отказался" in (await api.next_message(maria.id)).text
     await api.press(maria, card, "✅ Принять")
     await api.wait_until(lambda: "⚠️ §3: партнёр отказался" in card.text)
+
+
+async def test_a_report_waiting_for_review_is_in_pending_and_opens_there(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria, anna, _ = await sent_report(api, bot, 1011)
+    pending = await say(api, maria, "/pending")
+    assert "Ждут решения: 1" in pending.text and "📝 Отчёт по №1" in pending.text
+    [button] = pending.button_texts()
+    await api.press(maria, pending, button)
+    scan = await api.next_message(maria.id)
+    assert scan.kind == "document"  # the report's scan comes before its card, as the first time
+    card = await api.next_message(maria.id)
+    assert "Отчёт по заявке №1" in card.text
+    await api.press(maria, card, "✅ Принять")
+    assert "принят" in (await api.next_message(anna.id)).text
+    assert db_rows(bot_env, "SELECT status FROM reports") == [("accepted",)]
+    assert "Ждут решения" not in (await say(api, maria, "/pending")).text
