@@ -16,7 +16,7 @@ from bot.handlers.markup import remove_buttons, set_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import report_due
 from bot.runtime import Runtime, runtime
-from bot.services import applications, decisions
+from bot.services import applications, decisions, reports
 from bot.services import copartners as copartners_service
 from bot.services.applications import OPEN_STATUSES, NotAllowed, Withdrawn
 from bot.services.reports import REPORTABLE
@@ -76,8 +76,20 @@ async def _rejection_reason(rt: Runtime, user: User, row: ApplicationRow) -> str
     return cards.reason_text(rt, rt.language(user), decided.reason if decided else None)
 
 
+async def _credited(rt: Runtime, user: User, row: ApplicationRow) -> str | None:
+    """What was credited for a credited activity: the report's figures, not the forecast."""
+    if row.status != "credited":
+        return None
+    report = await reports.of_application(rt.db, row.id)
+    if report is None:
+        return None
+    return rt.text(user, "events.credited", figures=cards.figures(
+        rt, rt.language(user), report.points, report.compensation))
+
+
 def details_text(rt: Runtime, user: User, row: ApplicationRow,
-                 partnered: list[copartners_service.Copartnered], reason: str = "") -> str:
+                 partnered: list[copartners_service.Copartnered], reason: str = "",
+                 credited: str | None = None) -> str:
     language = rt.language(user)
     head = [
         rt.text(user, "events.details_title", id=row.id,
@@ -85,8 +97,8 @@ def details_text(rt: Runtime, user: User, row: ApplicationRow,
                 status=rt.text(user, f"events.status.{row.status}")),
         _next_step(rt, user, row, reason),
     ]
-    expected = [rt.text(user, "apply.expected"), "\n".join(assessment_lines(
-        rt, language, row.assessment, row.answers.get("planned_listeners")))]
+    expected = [credited] if credited else [rt.text(user, "apply.expected"), "\n".join(
+        assessment_lines(rt, language, row.assessment, row.answers.get("planned_listeners")))]
     section = copartners.results_section(rt, language, partnered, rt.clock.now().date())
     return fitted(lambda limit: "\n\n".join([
         *head,
@@ -129,7 +141,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                                    len(partnered))])
         await context.bot.send_message(
             user.id, details_text(rt, user, row, partnered,
-                                  await _rejection_reason(rt, user, row)),
+                                  await _rejection_reason(rt, user, row),
+                                  await _credited(rt, user, row)),
             parse_mode=ParseMode.HTML,
             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
         )

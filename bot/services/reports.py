@@ -146,6 +146,11 @@ async def waiting(db: Database, roles: tuple[str, ...] | None
     return found
 
 
+async def of_application(db: Database, application_id: int) -> ReportRow | None:
+    """The report on an activity, if there is one."""
+    return await reports.of_application(db.conn, application_id)
+
+
 async def under_review(db: Database, report_id: int) -> tuple[ReportRow, ApplicationRow] | None:
     """A report with the activity it reports on (whose role reviews it)."""
     report = await reports.get(db.conn, report_id)

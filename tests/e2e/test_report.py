@@ -107,6 +107,10 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
     assert credited == [("points", "bitrix24", 60), ("bonus", None, 1_100_000)]
     balance = await say(api, anna, "/balance")
     assert "60" in balance.text and "11\u00a0000" in balance.text
+    events = await say(api, anna, "/events")
+    details = await tap(api, anna, events, events.button_texts()[0])
+    assert "Начислено по отчёту: баллы: 60, компенсация: 11\u00a0000\u00a0₽." in details.text
+    assert "если заявку одобрят" not in details.text  # not the forecast (40 points, 11 500 ₽)
     assert card.buttons == [] or card.reply_markup is None  # nothing left to tap twice
 
     kept = db_rows(bot_env, "SELECT kind, sha256, path, size FROM files ORDER BY id")
