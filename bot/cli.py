@@ -159,6 +159,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"partnerdesk: --port {args.port} is not a port", file=sys.stderr)
         return EXIT_USAGE
+    if args.port and not _port_free(args.port):  # say so before seeding or resetting anything
+        print(f"partnerdesk: port {args.port} is busy (another demo?) — try --port 0 for any"
+              " free port", file=sys.stderr)
+        return 1
     configure_logging()
     os.umask(PRIVATE_UMASK)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -168,6 +172,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"partnerdesk: the demo could not start: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the web server binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def cmd_db_migrate(args: argparse.Namespace) -> int:
@@ -185,11 +201,16 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_no_database(settings: Settings) -> None:
+    print(f"partnerdesk: no database at {settings.database} — set PARTNERDESK_DATABASE to the"
+          " bot's database file", file=sys.stderr)
+
+
 def cmd_db_backup(args: argparse.Namespace) -> int:
     settings: Settings = load_settings()
     target: Path = args.file
     if not settings.database.exists():
-        print(f"partnerdesk: no database at {settings.database}", file=sys.stderr)
+        _say_no_database(settings)
         return 1
 
     async def backup() -> str:
@@ -211,7 +232,7 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 def _on_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T | None:
     """Run `work` on the existing database; None (after saying so) when there is none."""
     if not settings.database.exists():
-        print(f"partnerdesk: no database at {settings.database}", file=sys.stderr)
+        _say_no_database(settings)
         return None
 
     async def run() -> T:

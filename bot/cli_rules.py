@@ -8,10 +8,13 @@ import argparse
 import json
 import os
 import sys
+import types
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
+from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -101,17 +104,64 @@ def cmd_spend(args: argparse.Namespace) -> int:
     return _answer(args, lambda book, data: spend(book, _validate(Order, data)).to_json_dict())
 
 
-_COMMANDS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str], ...] = (
-    ("assess", cmd_assess, "CASE.json", "what a case would earn, as JSON"),
-    ("spend", cmd_spend, "ORDER.json", "how a bonus balance pays an order, as JSON"),
+_COMMANDS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str, type[BaseModel]],
+                 ...] = (
+    ("assess", cmd_assess, "CASE.json", "what a case would earn, as JSON", Case),
+    ("spend", cmd_spend, "ORDER.json", "how a bonus balance pays an order, as JSON", Order),
 )
+
+
+def describe_fields(model: type[BaseModel], indent: str = "  ") -> str:
+    """The JSON object's fields as `--help` shows them, read from the model itself (so the help
+    cannot drift from what is accepted): name, what it takes, and its default."""
+    lines = []
+    for name, field in model.model_fields.items():
+        what, nested = _what(field.annotation, list(field.metadata))
+        default = "required" if field.is_required() else (
+            f"default {json.dumps(_plain(field.default))}")
+        lines.append(f"{indent}{name}: {what} ({default})")
+        if nested is not None:
+            lines.append(describe_fields(nested, indent + "    "))
+    return "\n".join(lines)
+
+
+def _what(annotation: Any, metadata: list[Any]) -> tuple[str, type[BaseModel] | None]:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, types.UnionType):
+        return _what(next(a for a in args if a is not type(None)), metadata)
+    if origin is Annotated:
+        return _what(args[0], [*metadata, *args[1:]])
+    if origin is tuple and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+        return "a list of objects with the fields below", args[0]
+    validators = {getattr(getattr(m, "func", None), "__name__", "") for m in metadata}
+    if "rubles_to_kopecks" in validators:
+        return "rubles, a number (kopecks after the point)", None
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return "one of " + ", ".join(str(member.value) for member in annotation), None
+    if annotation is date:
+        return "a date, YYYY-MM-DD", None
+    if annotation is bool:
+        return "true or false", None
+    if annotation is int:
+        return "a whole number, 0 or more", None
+    if annotation in (float, Decimal):
+        return "a number", None
+    return "text", None
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
 
 
 def _add_assess_and_spend(
     commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
 ) -> None:
-    for name, func, metavar, summary in _COMMANDS:
-        command = commands.add_parser(name, help=summary, description=summary)
+    for name, func, metavar, summary, model in _COMMANDS:
+        command = commands.add_parser(
+            name, help=summary, description=summary,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog=f"{metavar} is one JSON object; unknown fields are refused. Its fields:\n"
+                   + describe_fields(model))
         command.add_argument("file", metavar=metavar, help='a JSON file, or "-" for stdin')
         command.add_argument(
             "--rulebook",

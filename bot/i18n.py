@@ -12,6 +12,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 import jinja2
+import markupsafe
+from jinja2 import meta
 
 LANGUAGES = ("ru", "en")
 
@@ -25,6 +27,8 @@ class Texts:
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
             lstrip_blocks=True, keep_trailing_newline=False,
         )
+        self._env.filters["plural"] = plural
+        self._env.filters["clause"] = clause
         root = root or resources.files("bot") / "locales"
         self.sources: dict[str, dict[str, str]] = {
             language: _read_language(root / language) for language in LANGUAGES
@@ -58,6 +62,48 @@ class Texts:
 
     def keys(self, language: str) -> Mapping[str, str]:
         return self.sources[language]
+
+    def parameters(self, language: str, key: str) -> set[str]:
+        """The names a text takes."""
+        return meta.find_undeclared_variables(self._env.parse(self.sources[language][key]))
+
+
+def plural(count: object, *forms: str) -> str:
+    """`{{ n | plural("балл", "балла", "баллов") }}` → «1 балл», «2 балла», «60 баллов»;
+    `{{ n | plural("point", "points") }}` → «1 point», «2 points».
+
+    Three forms follow the Russian rule (one / few / many; a fraction takes the second form:
+    «1,5 дня»), two the English one. The count is shown as given, so a number already
+    formatted with its spaces («11 000») keeps them.
+    """
+    return f"{count} {plural_form(count, *forms)}"
+
+
+def clause(text: object) -> str:
+    """A typed phrase to go before the template's own full stop: «заново.» → «заново»."""
+    bare = str(text).rstrip().rstrip(".;,:").rstrip()
+    return markupsafe.Markup(bare) if isinstance(text, markupsafe.Markup) else bare
+
+
+def plural_form(count: object, *forms: str) -> str:
+    """The noun alone, in the form `count` asks for (see `plural`)."""
+    if len(forms) not in (2, 3):
+        raise ValueError("plural takes two (English) or three (Russian) forms")
+    digits = str(count).replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        number = float(digits)
+    except ValueError:
+        raise ValueError(f"plural of a non-number {count!r}") from None
+    if len(forms) == 2:
+        return forms[0] if number == 1 else forms[1]
+    if not number.is_integer():
+        return forms[1]
+    n = abs(int(number))
+    if n % 10 == 1 and n % 100 != 11:
+        return forms[0]
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return forms[1]
+    return forms[2]
 
 
 def _read_language(folder: Traversable) -> dict[str, str]:

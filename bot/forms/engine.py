@@ -96,6 +96,7 @@ def answer_text(form: Form, draft: Draft, text: str, ctx: Context) -> Outcome:
     """A typed answer to the current question; raises Invalid with what is expected."""
     question = _current_field(form, draft)
     value = question.parse(text, draft.answers, ctx)
+    draft.answers.update(question.parse_ahead(text, draft.answers, ctx))
     if isinstance(question, MediaField):  # e.g. a video link instead of photos
         draft.answers.pop(f"{question.key}.pending", None)
         return _accept(form, draft, question, value)
@@ -112,9 +113,7 @@ def answer_button(form: Form, draft: Draft, value: str, ctx: Context) -> Outcome
     if value == "=keep" and question.key in draft.answers:
         return _accept(form, draft, question, draft.answers[question.key])
     if isinstance(question, MediaField) and value == "=done":
-        finished = question.finish(draft.answers)
-        draft.answers.pop(f"{question.key}.pending", None)
-        return _accept(form, draft, question, finished)
+        return _finish_media(form, draft, question)
     if isinstance(question, MultiChoice | PickItems):
         pending_key = f"{question.key}.pending"
         if value == "=done":
@@ -136,11 +135,21 @@ def answer_button(form: Form, draft: Draft, value: str, ctx: Context) -> Outcome
 
 
 def answer_file(form: Form, draft: Draft, kept: Kept) -> None:
-    """A file for the current question; it stays open until «Done»."""
+    """A file for the current question; it stays open until «Done», unless the file completes
+    it (the last photo of a checklist): then the form goes on by itself, and the next photo of
+    the same album is the next question's (a scan)."""
     question = _current_field(form, draft)
     if not isinstance(question, MediaField):
         raise Invalid("file_not_expected")
     draft.answers[f"{question.key}.pending"] = question.take(draft.answers, kept)
+    if question.complete(draft.answers):
+        _finish_media(form, draft, question)
+
+
+def _finish_media(form: Form, draft: Draft, question: MediaField) -> Outcome:
+    finished = question.finish(draft.answers)
+    draft.answers.pop(f"{question.key}.pending", None)
+    return _accept(form, draft, question, finished)
 
 
 def back(form: Form, draft: Draft) -> None:

@@ -50,6 +50,10 @@ class Field:
     def parse(self, text: str, answers: Answers, ctx: Context) -> Any:
         raise Invalid("use_buttons")
 
+    def parse_ahead(self, text: str, answers: Answers, ctx: Context) -> dict[str, Any]:
+        """Answers to later questions given in the same message («50 / 42»), by key."""
+        return {}
+
     def pick(self, value: str, answers: Answers, ctx: Context) -> Any:
         """A button press; the value is one of `buttons()`' values."""
         raise Invalid("use_buttons")

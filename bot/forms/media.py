@@ -40,6 +40,10 @@ class MediaField(Field):
         """The answer when «Done» is pressed; raises Invalid while something is missing."""
         raise NotImplementedError
 
+    def complete(self, answers: Answers) -> bool:
+        """Whether the files so far answer the question with no «Done» needed."""
+        return False
+
     def buttons(self, answers: Answers, ctx: Context) -> Sequence[Button]:
         return [Button("forms.common.done", "=done")]
 
@@ -57,6 +61,9 @@ class PhotoChecklist(MediaField):
     def missing(self, answers: Answers) -> list[str]:
         filled = self.pending(answers)["photos"]
         return [c for c in self.categories(answers) if c not in filled]
+
+    def complete(self, answers: Answers) -> bool:
+        return not self.missing(answers)
 
     def take(self, answers: Answers, kept: Kept) -> Any:
         if not kept.photo:

@@ -101,12 +101,58 @@ class Score(Field):
         return round(value, 1)
 
 
+@dataclass(frozen=True)
+class ActualCosts(CostItems):
+    """The actual costs: typed line by line, or the application's estimate with one tap."""
+
+    def buttons(self, answers: Answers, ctx: Context) -> list[Any]:
+        return [Button("forms.report.actual_costs.as_planned", "=planned")] if (
+            answers.get("planned_costs")) else []
+
+    def pick(self, value: str, answers: Answers, ctx: Context) -> Any:
+        if value != "=planned" or not answers.get("planned_costs"):
+            raise Invalid("use_buttons")
+        return list(answers["planned_costs"])
+
+    def hint(self, answers: Answers, ctx: Context) -> str | None:
+        planned = answers.get("planned_costs")
+        return ctx.t("forms.report.actual_costs.planned", lines=self.show(planned, ctx)) if (
+            planned) else None
+
+
+# «50 / 42», «50; 42», two lines, or «50 42» (not «1 000»: a space before three digits groups them)
+TWO_NUMBERS = re.compile(r"\s*(\d+)\s*[/;,\n]\s*(\d+)\s*|\s*(\d+)\s+(\d{1,2}|\d{4,})\s*")
+
+
+@dataclass(frozen=True)
+class Registrations(Count):
+    """Registrations, or registrations and listeners at once: «50 / 42»."""
+
+    def parse(self, text: str, answers: Answers, ctx: Context) -> Any:
+        pair = _two_numbers(text)
+        return super().parse(pair[0] if pair else text, answers, ctx)
+
+    def parse_ahead(self, text: str, answers: Answers, ctx: Context) -> dict[str, Any]:
+        pair = _two_numbers(text)
+        return {"listeners": parsing.parse_count(pair[1], 0, LISTENERS_MAX)} if pair else {}
+
+
+def _two_numbers(text: str) -> tuple[str, str] | None:
+    found = TWO_NUMBERS.fullmatch(text)
+    if found is None:
+        return None
+    first, second = (found.group(1), found.group(2)) if found.group(1) else (found.group(3),
+                                                                              found.group(4))
+    return first, second
+
+
+LISTENERS_MAX = 10_000_000
 REPORT = Form(
     name="report",
     fields=(
-        Count("registrations", minimum=0, maximum=1_000_000, suggestions=(),
-              when=kinds(*SEMINARS, "webinar")),
-        Count("listeners", minimum=0, maximum=10_000_000,
+        Registrations("registrations", minimum=0, maximum=1_000_000, suggestions=(),
+                      when=kinds(*SEMINARS, "webinar")),
+        Count("listeners", minimum=0, maximum=LISTENERS_MAX,
               when=kinds(*SEMINARS, "webinar", "external_talk", "exhibition")),
         Url("link", when=lambda a: str(a.get("kind")) not in ("promo_materials", "other")),
         # RULEBOOK §7: an article's report is its link and reach
@@ -118,7 +164,7 @@ REPORT = Form(
         Count("contacts_made", minimum=0, maximum=100_000, suggestions=(5, 10, 20),
               optional=True, when=_has_copartners),
         Text("joint_plans", min_length=3, max_length=1000, optional=True, when=_has_copartners),
-        CostItems("actual_costs", when=_itemised_costs),
+        ActualCosts("actual_costs", when=_itemised_costs),
         Money("actual_stand_rent", when=_stand_costs),
         Money("actual_registration_fee", optional=True, when=_stand_costs),
         PhotoChecklist("photos", categories=photo_categories, labels="forms.report.photo",

@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.forms import engine
 from bot.forms.copartner import COPARTNER, PROMISE_PROOF, preselect_package
 from bot.forms.engine import Draft
-from bot.handlers import forms
+from bot.handlers import forms, membership
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons, set_buttons
 from bot.handlers.render import answer_lines, fitted, short_date
@@ -283,7 +283,7 @@ async def partners_stats_command(update: Update, context: ContextTypes.DEFAULT_T
     try:
         ranked = await copartners.ranking(rt.db, rt.settings, user.id)
     except NotAllowed:
-        await message.reply_text(rt.text(user, "apply.join_first"), parse_mode=ParseMode.HTML)
+        await message.reply_text(await membership.not_active(rt, user), parse_mode=ParseMode.HTML)
         return
     lines = [rt.text(user, "copartners.ranking.title_all" if rt.settings.is_manager(user.id)
                      else "copartners.ranking.title")]

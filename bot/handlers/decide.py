@@ -17,12 +17,12 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.config import Role
-from bot.handlers import cards, decision_card
+from bot.handlers import cards, decision_card, review
 from bot.handlers.callbacks import encode, is_id
 from bot.handlers.decision_card import Choice, Decided, Ending, Facts, Kind, Press, Texts
 from bot.handlers.render import short_date
 from bot.runtime import Runtime, runtime
-from bot.services import decisions
+from bot.services import decisions, reports
 from bot.services.decisions import Action, Outcome
 from bot.storage.applications import ApplicationRow
 
@@ -131,6 +131,10 @@ async def escalate_stalled(context: ContextTypes.DEFAULT_TYPE) -> None:
             rt.outbox.wake()
 
 
+def _days_since(rt: Runtime, moment: str) -> int:
+    return (rt.clock.now() - datetime.fromisoformat(moment)).days
+
+
 def _head_or_roles(rt: Runtime, user: User) -> tuple[str, ...] | None:
     roles = rt.settings.roles_of(user.id)
     if Role.HEAD in roles:
@@ -147,21 +151,28 @@ async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not rt.settings.is_manager(user.id):
         await message.reply_text(rt.text(user, "cards.managers_only"))
         return
-    rows = await decisions.pending(rt.db, _head_or_roles(rt, user))
-    if not rows:
+    roles = _head_or_roles(rt, user)
+    rows = await decisions.pending(rt.db, roles)
+    waiting_reports = await reports.waiting(rt.db, roles)
+    if not rows and not waiting_reports:
         await message.reply_text(rt.text(user, "cards.nothing_pending"))
         return
     t = rt.speaker(rt.language(user))
-    lines = [t("cards.pending_title", count=len(rows))]
+    lines = [t("cards.pending_title", count=len(rows) + len(waiting_reports))]
     buttons = []
     for row in rows[:30]:
-        waited = rt.clock.now() - datetime.fromisoformat(row.submitted_at)
         lines.append(t("cards.pending_line", id=row.id, date=short_date(row.event_date),
                        kind=t(f"forms.apply.kind_short.{row.kind}"), title=row.title,
-                       days=waited.days))
+                       days=_days_since(rt, row.submitted_at)))
         buttons.append([InlineKeyboardButton(f"#{row.id} · {row.title}"[:60],
                                              callback_data=encode(ACTION, row.id, row.version,
                                                                   "open"))])
+    for report, row in waiting_reports[:30]:
+        lines.append(t("cards.pending_report_line", id=row.id, date=short_date(row.event_date),
+                       kind=t(f"forms.apply.kind_short.{row.kind}"), title=row.title,
+                       days=_days_since(rt, report.submitted_at)))
+        buttons.append([review.open_button(report, t("cards.pending_report_button",
+                                                     id=row.id, title=row.title))])
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
                              reply_markup=InlineKeyboardMarkup(buttons))
 

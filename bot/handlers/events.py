@@ -10,13 +10,13 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.application import APPLICATION
-from bot.handlers import copartners, reminders, support
+from bot.handlers import cards, copartners, membership, reminders, support
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons, set_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import report_due
 from bot.runtime import Runtime, runtime
-from bot.services import applications
+from bot.services import applications, decisions, reports
 from bot.services import copartners as copartners_service
 from bot.services.applications import OPEN_STATUSES, NotAllowed, Withdrawn
 from bot.services.reports import REPORTABLE
@@ -41,7 +41,7 @@ async def events_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     try:
         rows = await applications.of_member(rt.db, user.id)
     except NotAllowed:
-        await message.reply_text(rt.text(user, "apply.join_first"), parse_mode=ParseMode.HTML)
+        await message.reply_text(await membership.not_active(rt, user), parse_mode=ParseMode.HTML)
         return
     draft = await applications.load_draft(rt.db, user.id, APPLICATION.name)
     lines = [rt.text(user, "events.title")]
@@ -59,23 +59,46 @@ async def events_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                              reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
 
 
-def _next_step(rt: Runtime, user: User, row: ApplicationRow) -> str:
-    due = report_due(rt.rulebook, date.fromisoformat(row.event_date))
-    return rt.text(user, f"events.next.{row.status}", event_date=short_date(row.event_date),
-                   report_due=due.strftime("%d.%m.%Y"))
+def _next_step(rt: Runtime, user: User, row: ApplicationRow, reason: str) -> str:
+    held = date.fromisoformat(row.event_date)
+    due = report_due(rt.rulebook, held)
+    step = row.status
+    if step == "approved" and held < rt.clock.now().date():  # the day has passed: report
+        step = "report_due"
+    return rt.text(user, f"events.next.{step}", event_date=short_date(row.event_date),
+                   report_due=due.strftime("%d.%m.%Y"), reason=reason)
+
+
+async def _rejection_reason(rt: Runtime, user: User, row: ApplicationRow) -> str:
+    if row.status != "rejected":
+        return ""
+    decided = await decisions.latest(rt.db, row.id)
+    return cards.reason_text(rt, rt.language(user), decided.reason if decided else None)
+
+
+async def _credited(rt: Runtime, user: User, row: ApplicationRow) -> str | None:
+    """What was credited for a credited activity: the report's figures, not the forecast."""
+    if row.status != "credited":
+        return None
+    report = await reports.of_application(rt.db, row.id)
+    if report is None:
+        return None
+    return rt.text(user, "events.credited", figures=cards.figures(
+        rt, rt.language(user), report.points, report.compensation))
 
 
 def details_text(rt: Runtime, user: User, row: ApplicationRow,
-                 partnered: list[copartners_service.Copartnered]) -> str:
+                 partnered: list[copartners_service.Copartnered], reason: str = "",
+                 credited: str | None = None) -> str:
     language = rt.language(user)
     head = [
         rt.text(user, "events.details_title", id=row.id,
                 kind=rt.text(user, f"forms.apply.kind_short.{row.kind}"), title=row.title,
                 status=rt.text(user, f"events.status.{row.status}")),
-        _next_step(rt, user, row),
+        _next_step(rt, user, row, reason),
     ]
-    expected = [rt.text(user, "apply.expected"), "\n".join(assessment_lines(
-        rt, language, row.assessment, row.answers.get("planned_listeners")))]
+    expected = [credited] if credited else [rt.text(user, "apply.expected"), "\n".join(
+        assessment_lines(rt, language, row.assessment, row.answers.get("planned_listeners")))]
     section = copartners.results_section(rt, language, partnered, rt.clock.now().date())
     return fitted(lambda limit: "\n\n".join([
         *head,
@@ -117,7 +140,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             buttons.append([copartners.list_button(rt, rt.language(user), row.id,
                                                    len(partnered))])
         await context.bot.send_message(
-            user.id, details_text(rt, user, row, partnered), parse_mode=ParseMode.HTML,
+            user.id, details_text(rt, user, row, partnered,
+                                  await _rejection_reason(rt, user, row),
+                                  await _credited(rt, user, row)),
+            parse_mode=ParseMode.HTML,
             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
         )
     elif what == "withdraw":

@@ -382,12 +382,13 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message.media_group_id is None:
         await ask(update, context, draft)
         return
-    # An album comes as one update per photo: answer once, when the last one has arrived.
+    # An album comes as one update per photo, with no count: answer once, ALBUM_WAIT_SECONDS
+    # after its last photo (each photo puts the answer off again; a slow upload spaces them).
     name_of_job = f"album:{user.id}:{message.media_group_id}"
     assert context.job_queue is not None
-    if not context.job_queue.get_jobs_by_name(name_of_job):
-        context.job_queue.run_once(_after_album, ALBUM_WAIT_SECONDS, data=update,
-                                   name=name_of_job)
+    for waiting in context.job_queue.get_jobs_by_name(name_of_job):
+        waiting.schedule_removal()
+    context.job_queue.run_once(_after_album, ALBUM_WAIT_SECONDS, data=update, name=name_of_job)
 
 
 ALBUM_WAIT_SECONDS = 1.5

@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.forms import engine
 from bot.forms.engine import Draft
 from bot.forms.requests import INVITE, TALK
-from bot.handlers import forms, outbox, request_flow
+from bot.handlers import forms, membership, outbox, request_flow
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, fitted, short_date
@@ -211,7 +211,7 @@ async def _existing_talk(rt: Runtime, user: User, invitation: InvitationRow) -> 
     try:
         partner = await requests_service.member_partner(rt.db, user.id)
     except NotAllowed:
-        return rt.text(user, "apply.join_first")
+        return await membership.not_active(rt, user)
     talk = await requests_service.latest_talk(rt.db, partner.id, invitation.id)
     if talk is None or talk.status in ("declined", "refused"):
         return None

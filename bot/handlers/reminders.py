@@ -260,23 +260,25 @@ async def _promise_message(rt: Runtime, language: str,
 def digest_text(rt: Runtime, language: str, digest: Digest, today: date) -> str:
     t = rt.speaker(language)
     lines = [t("reminders.digest.title")]
-    if digest.pending:
-        lines += ["", t("reminders.digest.pending", count=len(digest.pending))]
-        for row in digest.pending[:DIGEST_LINES]:
-            waited = (today - date.fromisoformat(row.submitted_at[:10])).days
-            lines.append(t("reminders.digest.pending_line", id=row.id, title=row.title,
-                           kind=t(f"forms.apply.kind_short.{row.kind}"), days=waited))
-        if len(digest.pending) > DIGEST_LINES:
-            lines.append(t("reminders.digest.more", count=len(digest.pending) - DIGEST_LINES))
-    if digest.late:
-        lines += ["", t("reminders.digest.late", count=len(digest.late))]
-        for late in digest.late[:DIGEST_LINES]:
-            lines.append(t("reminders.digest.late_line", id=late.application_id,
-                           title=late.title, company=late.company,
-                           report_due=late.report_due.strftime("%d.%m.%Y"),
-                           days=late.working_days_late))
-        if len(digest.late) > DIGEST_LINES:
-            lines.append(t("reminders.digest.more", count=len(digest.late) - DIGEST_LINES))
+
+    def section(heading: str, items: list[str]) -> None:
+        if items:
+            lines.extend(["", t(heading, count=len(items)), *items[:DIGEST_LINES]])
+        if len(items) > DIGEST_LINES:
+            lines.append(t("reminders.digest.more", count=len(items) - DIGEST_LINES))
+
+    def waited(row: ApplicationRow, since: str) -> str:
+        return t("reminders.digest.pending_line", id=row.id, title=row.title,
+                 kind=t(f"forms.apply.kind_short.{row.kind}"),
+                 days=(today - date.fromisoformat(since[:10])).days)
+
+    section("reminders.digest.pending", [waited(row, row.submitted_at) for row in digest.pending])
+    section("reminders.digest.reports", [waited(row, report.submitted_at)
+                                         for report, row in digest.reports])
+    section("reminders.digest.late", [
+        t("reminders.digest.late_line", id=late.application_id, title=late.title,
+          company=late.company, report_due=late.report_due.strftime("%d.%m.%Y"),
+          days=late.working_days_late) for late in digest.late])
     return "\n".join(lines)
 
 

@@ -9,8 +9,8 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.engine import Draft
-from bot.forms.report import REPORT
-from bot.handlers import forms
+from bot.forms.report import REPORT, photo_categories
+from bot.handlers import forms, membership
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
@@ -32,7 +32,7 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     try:
         rows = await reports.reportable(rt.db, user.id, rt.clock.now().date())
     except NotAllowed:
-        await message.reply_text(rt.text(user, "apply.join_first"))
+        await message.reply_text(await membership.not_active(rt, user))
         return
     if not rows:
         await message.reply_text(rt.text(user, "report.nothing_to_report"))
@@ -69,7 +69,8 @@ async def _open(update: Update, context: ContextTypes.DEFAULT_TYPE, application_
     row = await applications_repo.get(rt.db.conn, application_id)
     assert row is not None
     await context.bot.send_message(user.id, rt.text(user, "report.opening", id=row.id,
-                                                    title=row.title),
+                                                    title=row.title,
+                                                    photos=bool(photo_categories(draft.answers))),
                                    parse_mode=ParseMode.HTML)
     await forms.ask(update, context, draft)
 

@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.requests import CASE_STUDY, EVENT_KINDS, MARKETPLACE, OWN_KINDS, PROFILE, PROMOTION
-from bot.handlers import request_flow, support
+from bot.handlers import membership, request_flow, support
 from bot.handlers.callbacks import decode, encode, pattern
 from bot.runtime import runtime
 from bot.services import requests as requests_service
@@ -59,7 +59,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         partner = await requests_service.member_partner(rt.db, user.id)
     except NotAllowed:
-        await context.bot.send_message(user.id, rt.text(user, "apply.join_first"))
+        await context.bot.send_message(user.id, await membership.not_active(rt, user))
         return
     if not requests_service.may_ask(rt.rulebook, partner, kind):
         statuses = ", ".join(rt.text(user, f"forms.join.status.{s}")

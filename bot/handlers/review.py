@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram.constants import ParseMode
 from telegram.ext import BaseHandler
 
 from bot.forms.fields import format_rubles
@@ -24,6 +25,7 @@ from bot.handlers.render import answer_lines, assessment_lines, fitted, short_da
 from bot.rules import expires_on, report_due
 from bot.runtime import Runtime
 from bot.services import copartners as copartners_service
+from bot.services import outbox as outbox_service
 from bot.services import reports
 from bot.services.outbox import Subject
 from bot.services.reports import Review, ReviewOutcome
@@ -106,14 +108,17 @@ def review_buttons(rt: Runtime, language: str, report: ReportRow) -> InlineKeybo
     return InlineKeyboardMarkup(rows)
 
 
-def _attachments(photos: list[FileRow], documents: list[FileRow]) -> outbox.Prelude:
-    """The report's photos as an album, then its documents, before the card."""
+def _attachments(photos: list[tuple[str, FileRow]], documents: list[FileRow]) -> outbox.Prelude:
+    """The report's photos as an album, each captioned with its category, then its documents,
+    before the card."""
 
     async def send(bot: Bot, chat_id: int) -> None:
         if len(photos) >= 2:
-            await bot.send_media_group(chat_id, [InputMediaPhoto(p.file_id) for p in photos[:10]])
+            await bot.send_media_group(chat_id, [InputMediaPhoto(photo.file_id, caption=caption)
+                                                 for caption, photo in photos[:10]])
         elif photos:
-            await bot.send_photo(chat_id, photos[0].file_id)
+            caption, photo = photos[0]
+            await bot.send_photo(chat_id, photo.file_id, caption=caption)
         for document in documents:  # a scan may have come as a photo
             if document.kind == "photo":
                 await bot.send_photo(chat_id, document.file_id)
@@ -131,12 +136,23 @@ async def _open_card(rt: Runtime, language: str, report_id: int, version: int, c
     row = await applications_repo.get(rt.db.conn, report.application_id) if report else None
     if report is None or row is None or report.version != version or report.status != "sent":
         return None  # reviewed meanwhile
-    photos = await files_repo.by_ids(rt.db.conn, list(
-        (report.answers.get("photos") or {}).get("photos", {}).values()))
     documents = await files_repo.by_ids(rt.db.conn, list(report.answers.get("documents") or []))
     return outbox.Outgoing(await review_text(rt, language, report, row),
                            review_buttons(rt, language, report),
-                           prelude=_attachments(photos, documents))
+                           prelude=_attachments(await _captioned_photos(rt, language, report),
+                                                documents))
+
+
+async def _captioned_photos(rt: Runtime, language: str, report: ReportRow
+                            ) -> list[tuple[str, FileRow]]:
+    """The report's photos in the checklist's order, each with its category's name."""
+    by_category: dict[str, int] = (report.answers.get("photos") or {}).get("photos", {})
+    rows = {row.id: row for row in await files_repo.by_ids(rt.db.conn,
+                                                           list(by_category.values()))}
+    t = rt.speaker(language)
+    return [(t("review.photo_caption", category=t(f"forms.report.photo.{category}"),
+               id=report.application_id), rows[file_id])
+            for category, file_id in by_category.items() if file_id in rows]
 
 
 async def _closed_card(rt: Runtime, language: str, report_id: int, version: int) -> str | None:
@@ -210,6 +226,32 @@ async def _ask_listeners(press: Press[UnderReview], _: list[str]) -> None:
     await listeners.ask_partner(press.update, press.context, press.row.report.id)
 
 
+async def _open(press: Press[UnderReview], _: list[str]) -> None:
+    """From /pending: a fresh copy of the report's card here, its photos and scans first."""
+    query = press.update.callback_query
+    assert query is not None
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else press.user.id
+    report, rt = press.row.report, press.rt
+    card = await _open_card(rt, await cards.language_of(rt, chat_id), report.id,
+                            report.version, chat_id, None)
+    if card is None:
+        return  # reviewed meanwhile: the press is answered, nothing to show
+    bot = press.context.bot
+    if card.prelude is not None:
+        await card.prelude(bot, chat_id)
+    message = await bot.send_message(chat_id, card.text, parse_mode=ParseMode.HTML,
+                                     reply_markup=card.markup)
+    await outbox_service.card_copy_sent(rt.db, Subject.REPORT, report.id, report.version,
+                                        chat_id, message.message_id, rt.clock.now())
+
+
+def open_button(report: ReportRow, label: str) -> InlineKeyboardButton:
+    """/pending's button that opens this report's card."""
+    return InlineKeyboardButton(label[:60], callback_data=encode(ACTION, report.id,
+                                                                 report.version, "open"))
+
+
 REPORT_CARD: Kind[UnderReview] = Kind(
     action=ACTION, purpose=PURPOSE_PREFIX, id_key="report_id",
     texts=Texts(reason="review.reason", reason_prompt="review.type_reason",
@@ -222,7 +264,7 @@ REPORT_CARD: Kind[UnderReview] = Kind(
     load=_load, facts=_facts,
     buttons=lambda rt, language, held, _: review_buttons(rt, language, held.report),
     decided_text=_decided_text, decide=_review,
-    extra={"ll": _ask_listeners},
+    extra={"ll": _ask_listeners, "open": _open},
 )
 
 

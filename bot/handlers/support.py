@@ -20,7 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.config import ConfigError
 from bot.forms.engine import Draft
 from bot.forms.support import INFO_SUPPORT, PICKED_UP, PROMO_MATERIALS, days_left
-from bot.handlers import forms, request_cards, request_flow
+from bot.handlers import forms, membership, request_cards, request_flow
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.render import short_date
 from bot.rules.announcement_limits import Verdict
@@ -258,7 +258,7 @@ async def announcements_command(update: Update, context: ContextTypes.DEFAULT_TY
         try:
             partner_id = (await requests_service.member_partner(rt.db, user.id)).id
         except NotAllowed:
-            await message.reply_text(rt.text(user, "apply.join_first"))
+            await message.reply_text(await membership.not_active(rt, user))
             return
     shown = await support_service.published(rt.db.conn, rt.rulebook, partner_id=partner_id,
                                             today=rt.clock.now().date())

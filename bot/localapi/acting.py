@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -108,20 +109,20 @@ class UserActions:
         caption: str | None = None,
         *,
         chat: Chat | None = None,
+        interval: float = 0.0,
     ) -> list[dict[str, Any]]:
-        """Several photos sent at once: one update each, sharing a media_group_id."""
+        """Several photos sent at once: one update each, sharing a media_group_id; `interval`
+        seconds apart, as a phone on a slow network uploads them."""
         if not 2 <= len(items) <= 10:
             raise ValueError("an album has 2-10 items")
         group_id = self.state.new_media_group_id()
-        return [
-            self._user_message(
-                user,
-                chat,
-                {**self._photo_fields(data, caption if index == 0 else None),
-                 "media_group_id": group_id},
-            )
-            for index, data in enumerate(items)
-        ]  # fmt: skip
+        sent = []
+        for index, data in enumerate(items):
+            if index and interval:
+                await asyncio.sleep(interval)
+            fields = self._photo_fields(data, caption if index == 0 else None)
+            sent.append(self._user_message(user, chat, {**fields, "media_group_id": group_id}))
+        return sent
 
     async def send_document(
         self,

@@ -37,9 +37,11 @@ from bot.services.timeline import (
 )
 from bot.storage import applications, audit, copartners, ledger, partners, users
 from bot.storage import reminders as outbox
+from bot.storage import reports as reports_repo
 from bot.storage.applications import ApplicationRow
 from bot.storage.database import Database
 from bot.storage.reminders import Due, ReminderRow, parse_utc
+from bot.storage.reports import ReportRow
 
 REPORT_OPEN = ("approved", "report_due")  # = services.reports.REPORTABLE (a test checks)
 # A promise to a co-partner outlives the report: the photo report is due days after the event.
@@ -337,9 +339,11 @@ class Late:
 class Digest:
     pending: list[ApplicationRow]
     late: list[Late]
+    # reports sent and not reviewed yet, each with its activity
+    reports: list[tuple[ReportRow, ApplicationRow]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.pending or self.late)
+        return bool(self.pending or self.late or self.reports)
 
 
 async def digest_for(db: Database, settings: Settings, rulebook: Rulebook, manager_id: int,
@@ -359,7 +363,12 @@ async def digest_for(db: Database, settings: Settings, rulebook: Rulebook, manag
             days = sum(1 for i in range(1, (today - due).days + 1)
                        if rulebook.work_calendar.is_working_day(due + timedelta(days=i)))
             late.append(Late(application_id, title, company, due, days))
-    return Digest(pending, late)
+    waiting = []
+    for report in await reports_repo.waiting(db.conn, wanted):
+        row = await applications.get(db.conn, report.application_id)
+        if row is not None:
+            waiting.append((report, row))
+    return Digest(pending, late, waiting)
 
 
 # --- the partner's view -------------------------------------------------------------------------

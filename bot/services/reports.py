@@ -64,6 +64,7 @@ async def open_report(db: Database, *, telegram_id: int, application_id: int,
             "application_id": application_id, "kind": row.kind,
             "costs_agreed": compensable_total(costs) > 0 or bool(row.answers.get("stand_rent")),
             "copartners": [{"id": c.id, "name": c.name} for c in listed],
+            "planned_costs": costs,  # offered as the actual costs with one tap
         })
         REPORT.fill_defaults(draft.answers)
         draft.current = REPORT.next_key(draft.answers)
@@ -177,6 +178,23 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
                                       to=telegram_id, role=Role(updated.role), now=now,
                                       id=application_id)
     return Sent(report, updated)
+
+
+async def waiting(db: Database, roles: tuple[str, ...] | None
+                  ) -> list[tuple[ReportRow, ApplicationRow]]:
+    """Reports waiting for these roles' review (None: every role), oldest first, each with
+    its activity."""
+    found = []
+    for report in await reports.waiting(db.conn, roles):
+        row = await applications.get(db.conn, report.application_id)
+        if row is not None:
+            found.append((report, row))
+    return found
+
+
+async def of_application(db: Database, application_id: int) -> ReportRow | None:
+    """The report on an activity, if there is one."""
+    return await reports.of_application(db.conn, application_id)
 
 
 async def under_review(db: Database, report_id: int) -> tuple[ReportRow, ApplicationRow] | None:

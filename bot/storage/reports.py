@@ -47,6 +47,20 @@ async def get(conn: aiosqlite.Connection, report_id: int) -> ReportRow | None:
     return _row(row) if row else None
 
 
+async def waiting(conn: aiosqlite.Connection, roles: tuple[str, ...] | None) -> list[ReportRow]:
+    """Reports sent and not reviewed yet, oldest first, of activities these roles decide
+    (None: every role, for the head)."""
+    params: tuple[str, ...] = ()
+    where = "status = 'sent'"
+    if roles is not None:
+        marks = ", ".join("?" for _ in roles)
+        where += f" AND application_id IN (SELECT id FROM applications WHERE role IN ({marks}))"
+        params = roles
+    async with conn.execute(f"{_SELECT} WHERE {where} ORDER BY submitted_at, id",
+                            params) as cursor:
+        return [_row(row) for row in await cursor.fetchall()]
+
+
 async def of_application(conn: aiosqlite.Connection, application_id: int) -> ReportRow | None:
     async with conn.execute(f"{_SELECT} WHERE application_id = ?", (application_id,)) as cursor:
         row = await cursor.fetchone()

@@ -167,3 +167,19 @@ def _count(database: Path, sql: str) -> int:
 
     with sqlite3.connect(database) as db:
         return int(db.execute(sql).fetchone()[0])
+
+
+def test_a_busy_port_is_said_before_anything_is_seeded(tmp_path: Path) -> None:
+    import socket
+
+    folder = tmp_path / "partnerdesk-demo"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "demo", "--port", str(port), "--dir", str(folder)],
+            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 1
+    assert f"port {port} is busy" in result.stderr and "--port 0" in result.stderr
+    assert not folder.exists()  # nothing seeded

@@ -74,7 +74,7 @@ async def test_a_seminar_from_the_first_tap_to_sent_with_mistakes_on_the_way(
     summary = await say(api, anna, "листовки — 100")
 
     assert "Проверьте заявку" in summary.text
-    assert "Если придут 30 слушателей" in summary.text
+    assert "При 30 слушателях" in summary.text
     assert "Баллы: 40" in summary.text
     assert "Компенсация: 11\u00a0500\u00a0₽" in summary.text  # 50% of the 23 000 compensable
     assert "⚠️ не компенсируется" in summary.text
@@ -83,7 +83,7 @@ async def test_a_seminar_from_the_first_tap_to_sent_with_mistakes_on_the_way(
     q = await tap(api, anna, summary, "✏️ Слушателей (план)")
     assert "Сейчас: 30" in q.text
     summary = await say(api, anna, "55")
-    assert "Если придут 55 слушателей" in summary.text and "Баллы: 70" in summary.text
+    assert "При 55 слушателях" in summary.text and "Баллы: 70" in summary.text
 
     sent = await tap(api, anna, summary, "✅ Отправить")
     # Nobody who decides has started the bot in this test: the partner is told the truth.

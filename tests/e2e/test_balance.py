@@ -72,7 +72,7 @@ async def test_a_partner_sees_points_bonus_by_lot_and_what_expires_within_30_day
     assert f"Бонусный счёт: {rub('25 000')}" in shown
     assert f"· {rub('20 000')} — действуют по {day(old)} включительно" in shown
     assert f"· {rub('5 000')} — действуют по {day(new)} включительно" in shown
-    assert "Сгорит в ближайшие 30 дней:" in shown
+    assert "Сгорит в течение 30 дней:" in shown
     assert f"· 60 баллов (Управление сайтом) — после {day(old)}" in shown
     assert f"· {rub('20 000')} бонусов — после {day(old)}" in shown
     assert "500" not in shown
@@ -252,3 +252,21 @@ def test_a_correction_is_read_with_its_sign_account_and_program() -> None:
                   ["P-1", "bonus", "-5"], ["P-1", "money", "+5", "x"]):
         with pytest.raises(Invalid):
             parse_correction(wrong)
+
+
+@pytest.mark.parametrize(("language", "company", "expected"), [
+    ("ru", "Ромашка", ("· 21 балл (Управление сайтом)", "· 22 балла (Битрикс24)",
+                       "Сгорит в течение 30 дней:", "из 1: 43 балла (")),
+    ("en", "Daisy", ("· 21 points (Site Management)", "· 22 points (Bitrix24)",
+                     "Expiring within 30 days:", "of 1: 43 points (")),
+])
+async def test_counted_points_agree_with_their_number(
+    api: LocalBotApi, bot: AnyApplication, language: str, company: str,
+    expected: tuple[str, ...],
+) -> None:
+    anna = await partner(api, 510, "P-510", company, language)
+    await credit(bot, "P-510", 1, points=21, days_ago=350)
+    await credit(bot, "P-510", 2, points=22, program="bitrix24", days_ago=355)
+    shown = (await say(api, anna, "/balance")).text + (await say(api, anna, "/rating")).text
+    for line in expected:
+        assert line in shown, shown

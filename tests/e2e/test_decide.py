@@ -103,15 +103,15 @@ async def test_changes_requested_then_resubmitted_then_approved(
     await api.press(maria, card, "✍️ Своя причина")
     prompt = await api.next_message(maria.id)
     assert prompt.force_reply and "Что исправить в заявке №1" in prompt.text
-    await api.send_text(maria, "Добавьте второй доклад о Битрикс24", reply_to=prompt)
+    await api.send_text(maria, "Добавьте второй доклад о Битрикс24.", reply_to=prompt)
 
-    told = await api.next_message(anna.id)
-    assert "нужны правки: Добавьте второй доклад о Битрикс24" in told.text
+    told = await api.next_message(anna.id)  # the typed full stop is not doubled
+    assert "нужны правки: Добавьте второй доклад о Битрикс24. Исправьте" in told.text
     summary = await tap(api, anna, told, "✏️ Исправить заявку")
     assert "Проверьте заявку" in summary.text
     q = await tap(api, anna, summary, "✏️ Слушателей (план)")
     summary = await say(api, anna, "70")
-    assert "Если придут 70 слушателей" in summary.text
+    assert "При 70 слушателях" in summary.text
     sent = await tap(api, anna, summary, "✅ Отправить")
     assert "№1" in sent.text and q
 

@@ -62,3 +62,39 @@ async def test_a_colleague_sees_the_activity_and_can_withdraw_it_before_a_decisi
     done = await tap(api, boris, details, "Да, отозвать")
     assert "отозвана" in done.text
     assert "отозвано" in (await say(api, anna, "/events")).text
+
+
+async def test_a_rejected_event_shows_why_and_a_past_one_says_when_the_report_is_due(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    from datetime import timedelta
+
+    from bot.runtime import runtime_of
+    from tests.conftest import SPECIALIST
+    from tests.e2e.test_decide import manager
+
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(705, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-705")
+    await apply_for_webinar(api, anna, "Первый вебинар")
+    card = await api.next_message(maria.id)
+    await api.press(maria, card, "❌ Отклонить")
+    await api.wait_until(lambda: "повтор уже согласованного мероприятия" in card.button_texts())
+    await api.press(maria, card, "повтор уже согласованного мероприятия")
+    await api.next_message(anna.id)
+    await apply_for_webinar(api, anna, "Второй вебинар")
+    await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
+    await api.next_message(anna.id)
+
+    def titled(buttons: list[str], title: str) -> str:
+        return next(b for b in buttons if title in b)
+
+    events = await say(api, anna, "/events")
+    rejected = await tap(api, anna, events, titled(events.button_texts(), "Первый"))
+    assert "Заявка отклонена: повтор уже согласованного мероприятия." in rejected.text
+    approved = await tap(api, anna, events, titled(events.button_texts(), "Второй"))
+    assert "Дальше: проведите мероприятие" in approved.text
+    runtime_of(bot).clock.advance(timedelta(days=31))  # the webinar's day has passed
+    events = await say(api, anna, "/events")
+    later = await tap(api, anna, events, titled(events.button_texts(), "Второй"))
+    assert "Дальше: отчёт — до" in later.text and "проведите" not in later.text

@@ -65,8 +65,9 @@ async def test_a_second_employee_waits_until_a_colleague_confirms(
     await api.send_contact(boris, phone_number="+79990000001")
     assert "попросил коллег" in (await api.next_message(boris.id)).text
 
-    refused = await say(api, boris, "/apply")
-    assert "ещё не подтверждено" in refused.text
+    for command in ("/apply", "/events", "/report", "/partners_stats", "/announcements"):
+        refused = await say(api, boris, command)  # he did /start: he waits, he is not told to
+        assert "ещё не подтверждено" in refused.text and "/start" not in refused.text, command
     assert phone_question
 
     card = await api.next_message(anna.id)

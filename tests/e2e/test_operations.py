@@ -171,7 +171,9 @@ def _seed_waiting_work(db: sqlite3.Connection) -> None:
 
 
 async def test_privacy_export_and_erase_from_the_command_line(bot_env: dict[str, str]) -> None:
-    assert (await run_cli("status", env=bot_env))[0] == 1  # no database yet: says so
+    for command in (("status",), ("db", "backup", "copy.sqlite3")):  # no database yet
+        code, said = await run_cli(*command, env=bot_env)
+        assert code == 1 and "no database at" in said and "PARTNERDESK_DATABASE" in said
     assert (await run_cli("db", "migrate", env=bot_env))[0] == 0
     now = datetime.now(UTC).isoformat()
     with sqlite3.connect(bot_env["PARTNERDESK_DATABASE"]) as db:

@@ -71,7 +71,7 @@ async def test_an_accepted_report_reaches_the_partner_whatever_telegram_answers(
     inject(api, fault)
     await press_through(api, maria, card, "✅ Принять")
     told = await api.next_message(anna.id, timeout=WAIT)
-    assert "принят: баллов 60" in told.text
+    assert "принят: 60 баллов" in told.text
     await api.wait_until(lambda: "✅ Принят" in card.text, timeout=WAIT)
     assert db_rows(bot_env, "SELECT status FROM reports") == [("accepted",)]
 
@@ -117,7 +117,7 @@ async def test_a_manager_who_has_not_started_gets_the_card_on_start_and_the_part
 STALL = 6.0  # longer than the bot's read timeout (5 s): the bot sees a timeout
 PATHS = {  # the button, what the partner is told, the table and the status it records
     "approval": ("✅ Одобрить", "одобрена", "applications", "approved"),
-    "report accept": ("✅ Принять", "принят: баллов 60", "reports", "accepted"),
+    "report accept": ("✅ Принять", "принят: 60 баллов", "reports", "accepted"),
 }
 
 

@@ -105,7 +105,7 @@ async def test_a_seminars_whole_timeline_fires_on_time_across_weekends_and_holid
                 await api.next_message(anna.id)  # its first question
 
         digest = await api.next_message(maria.id)  # 19.05, 09:00: the morning digest …
-        assert "Просрочены отчёты: 1" in digest.text and "опоздание 1 раб. дн." in digest.text
+        assert "Просрочены отчёты: 1" in digest.text and "опоздание 1 рабочий день" in digest.text
         told = await api.next_message(maria.id)  # … and at 10:00 the overdue notice itself
         assert "Ромашка" in told.text and "Партнёру напомнили" in told.text
     states = db_rows(bot_env, "SELECT state, COUNT(*) FROM reminders WHERE application_id = 1"

@@ -16,7 +16,7 @@ from bot.runtime import runtime_of
 from tests.conftest import SPECIALIST
 from tests.e2e.steps import join_new_partner, say, tap
 from tests.e2e.test_apply import ahead
-from tests.e2e.test_decide import db_rows, manager, partner_sends
+from tests.e2e.test_decide import db_rows, manager, partner_fills, partner_sends
 from tests.localapi.conftest import make_png
 
 SEMINAR = [("type", ahead(40)), ("type", "Казань, ул. Баумана 1"),
@@ -25,6 +25,14 @@ SEMINAR = [("type", ahead(40)), ("type", "Казань, ул. Баумана 1")
            ("type", "Битрикс24 для отдела продаж — 40"), ("tap", "Нет"),
            ("tap", "30"), ("type", "рассылка"),
            ("type", "Аренда зала — 15000\nКофе-брейк — 8000"), ("tap", "Не нужна")]
+WEBINAR = {
+    "ru": [("type", ahead(30)), ("type", "Битрикс24 за час"), ("tap", "Битрикс24"),
+           ("tap", "Потенциальные клиенты"), ("type", "Битрикс24: CRM — 45"), ("tap", "50"),
+           ("type", "рассылка, сайт"), ("tap", "Только анонс")],
+    "en": [("type", ahead(30)), ("type", "Bitrix24 in an hour"), ("tap", "Bitrix24"),
+           ("tap", "Prospective clients"), ("type", "Bitrix24: CRM — 45"), ("tap", "50"),
+           ("type", "mailing, site"), ("tap", "Announcement only")],
+}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -63,15 +71,14 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
     refused = await api.press(anna, photos, "Готово ✔")
     assert refused.show_alert and refused.text is not None and "Не хватает фото: 4" in refused.text
     await api.send_album(anna, [make_png(seed=i) for i in range(4)])
-    checklist = await api.next_message(anna.id, timeout=5)
-    assert "4 из 4: ✅ регистрация ✅ выдача пакетов слушателя ✅ полный зал" in checklist.text
+    documents = await api.next_message(anna.id, timeout=5)  # the full checklist goes on
+    assert "Бухгалтерские документы" in documents.text
     with pytest.raises(asyncio.TimeoutError):
         await api.next_message(anna.id, timeout=1)  # one answer for the album, not four
-    documents = await tap(api, anna, checklist, "Готово ✔")
-    assert "Бухгалтерские документы" in documents.text
     await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
     received = await api.next_message(anna.id)
     assert "Получено файлов: 1" in received.text
+    assert received.text.count("Когда всё пришлёте — «Готово»") == 1  # said once, not twice
     summary = await tap(api, anna, received, "Готово ✔")
     assert "Проверьте отчёт" in summary.text and "Слушателей: 32" in summary.text
     assert "Баллы: 60" in summary.text  # 31–50 listeners
@@ -80,6 +87,10 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
 
     album = [await api.next_message(maria.id) for _ in range(4)]
     assert {m.kind for m in album} == {"photo"} and len({m.media_group_id for m in album}) == 1
+    assert [m.text for m in album] == [  # each photo says what it shows
+        f"📷 {category} · отчёт по заявке №1" for category in (
+            "регистрация", "выдача пакетов слушателя", "полный зал",
+            "зона регистрации и оформление")]
     receipt = await api.next_message(maria.id)
     assert receipt.kind == "document"
     card = await api.next_message(maria.id)
@@ -88,7 +99,7 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
 
     await api.press(maria, card, "✅ Принять")
     told = await api.next_message(anna.id)
-    assert "принят: баллов 60, компенсация 11\u00a0000\u00a0₽" in told.text
+    assert "принят: 60 баллов, компенсация 11\u00a0000\u00a0₽" in told.text
     await api.wait_until(lambda: "✅ Принят" in card.text)
     assert db_rows(bot_env, "SELECT status, points, compensation FROM reports") == [
         ("accepted", 60, 1_100_000)]
@@ -97,6 +108,10 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
     assert credited == [("points", "bitrix24", 60), ("bonus", None, 1_100_000)]
     balance = await say(api, anna, "/balance")
     assert "60" in balance.text and "11\u00a0000" in balance.text
+    events = await say(api, anna, "/events")
+    details = await tap(api, anna, events, events.button_texts()[0])
+    assert "Начислено по отчёту: баллы: 60, компенсация: 11\u00a0000\u00a0₽." in details.text
+    assert "если заявку одобрят" not in details.text  # not the forecast (40 points, 11 500 ₽)
     assert card.buttons == [] or card.reply_markup is None  # nothing left to tap twice
 
     kept = db_rows(bot_env, "SELECT kind, sha256, path, size FROM files ORDER BY id")
@@ -105,6 +120,99 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
     for _, sha, path, size in kept:
         content = (data_dir / str(path)).read_bytes()
         assert hashlib.sha256(content).hexdigest() == sha and len(content) == size
+
+
+async def test_an_album_uploaded_slowly_is_answered_once_after_its_last_photo(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    _, anna = await approved_seminar(api, bot, 1007)
+    await answer_figures(api, anna)
+    # A phone on a slow network: the album's photos arrive 0.9 s apart, 2.7 s in all.
+    await api.send_album(anna, [make_png(seed=i) for i in range(3)], interval=0.9)
+    checklist = await api.next_message(anna.id, timeout=5)
+    assert "3 из 4: ✅ регистрация ✅ выдача пакетов слушателя ✅ полный зал ⬜" in checklist.text
+    with pytest.raises(asyncio.TimeoutError):
+        await api.next_message(anna.id, timeout=2)  # not «2 из 4» first, nor «3 из 4» twice
+
+
+async def test_one_album_fills_the_checklist_and_brings_the_scan_and_the_report_goes_on(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    _, anna = await approved_seminar(api, bot, 1008)
+    await answer_figures(api, anna)
+    await api.send_album(anna, [make_png(seed=i) for i in range(5)])  # 4 photos and a scan
+    documents = await api.next_message(anna.id, timeout=5)
+    assert "Бухгалтерские документы" in documents.text and "Получено файлов: 1" in documents.text
+    with pytest.raises(asyncio.TimeoutError):
+        await api.next_message(anna.id, timeout=1)
+    summary = await tap(api, anna, documents, "Готово ✔")
+    assert "Проверьте отчёт" in summary.text
+    await tap(api, anna, summary, "✅ Отправить отчёт")
+    assert db_rows(bot_env, "SELECT COUNT(*) FROM files WHERE kind = 'photo'") == [(5,)]
+
+
+@pytest.mark.parametrize(("language", "registered", "came"), [
+    ("ru", "зарегистрировалось", "Слушателей: 41"), ("en", "registered", "Listeners: 41")])
+async def test_registrations_and_listeners_in_one_answer(
+    api: LocalBotApi, bot: AnyApplication, language: str, registered: str, came: str
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1009, first_name="Анна", language_code=language)
+    await join_new_partner(api, anna, code="P-1009",
+                           status="Gold" if language == "en" else "Золотой")
+    summary = await partner_fills(api, anna, "Вебинар" if language == "ru" else "Webinar",
+                                  WEBINAR[language])
+    await tap(api, anna, summary, "✅ Отправить" if language == "ru" else "✅ Send")
+    await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
+    await api.next_message(anna.id)
+    runtime_of(bot).clock.advance(timedelta(days=31))
+    opening = await say(api, anna, "/report")
+    assert "фото" not in opening.text and "photos" not in opening.text  # a webinar asks none
+    question = await api.next_message(anna.id)
+    assert registered in question.text and "50 / 42" in question.text
+    link = await say(api, anna, "60 / 41")  # both figures: the listeners are not asked
+    assert "Ссылка" in link.text or "link" in link.text.lower()
+    await say(api, anna, "romashka.ru/webinar")
+    summary = await say(api, anna, "Good questions, we will come again")
+    assert came in summary.text
+
+
+SEMINAR_EN = [("type", ahead(40)), ("type", "Kazan, 1 Bauman St"),
+              ("type", "Bitrix24 for business"), ("tap", "Bitrix24"),
+              ("tap", "Prospective clients"), ("type", "Bitrix24 for sales teams — 40"),
+              ("tap", "30"), ("type", "mailing"),
+              ("type", "Hall rent — 15000\nCoffee break — 8000"), ("tap", "Not needed")]
+
+
+@pytest.mark.parametrize(("language", "as_planned", "shown"), [
+    ("ru", "Как в заявке", "Кофе-брейк — 8\u00a0000\u00a0₽"),
+    ("en", "As planned", "Coffee break — 8\u00a0000\u00a0₽")])
+async def test_the_actual_costs_are_the_planned_ones_with_one_tap(
+    api: LocalBotApi, bot: AnyApplication, language: str, as_planned: str, shown: str
+) -> None:
+    maria = await manager(api, SPECIALIST, "Мария")
+    anna = api.user(1010, first_name="Анна", language_code=language)
+    await join_new_partner(api, anna, code="P-1010",
+                           status="Gold" if language == "en" else "Золотой")
+    summary = await partner_fills(api, anna, "Семинар" if language == "ru" else "Seminar",
+                                  SEMINAR if language == "ru" else SEMINAR_EN)
+    await tap(api, anna, summary, "✅ Отправить" if language == "ru" else "✅ Send")
+    await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
+    await api.next_message(anna.id)
+    runtime_of(bot).clock.advance(timedelta(days=41))
+    await say(api, anna, "/report")
+    await api.next_message(anna.id)
+    for answer in ("45 / 32", "romashka.ru/seminar", "All went well, many questions"):
+        costs = await say(api, anna, answer)
+    assert shown in costs.text  # what the application planned, under the question
+    photos = await tap(api, anna, costs, as_planned)
+    assert "0 из 4" in photos.text or "0 of 4" in photos.text
+    await say(api, anna, "https://video.example/seminar")
+    await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
+    received = await api.next_message(anna.id)
+    assert received.text.count("«Готово»" if language == "ru" else "press Done") == 1
+    report = await tap(api, anna, received, "Готово ✔" if language == "ru" else "Done ✔")
+    assert shown in report.text
 
 
 async def test_a_webinar_report_needs_no_photos(
@@ -120,7 +228,7 @@ async def test_a_webinar_report_needs_no_photos(
     events = await say(api, anna, "/events")
     details = await tap(api, anna, events, events.button_texts()[0])
     opening = await tap(api, anna, details, "📝 Отчитаться")  # from /events, not /report
-    assert "Отчёт по заявке №1" in opening.text
+    assert "Отчёт по заявке №1" in opening.text and "фото" not in opening.text
     await api.next_message(anna.id)
     for answer in ("60", "41", "romashka.ru/webinar"):
         await say(api, anna, answer)
@@ -212,3 +320,21 @@ async def test_declining_the_listener_list_is_recorded_for_the_manager(
     assert "отказался" in (await api.next_message(maria.id)).text
     await api.press(maria, card, "✅ Принять")
     await api.wait_until(lambda: "⚠️ §3: партнёр отказался" in card.text)
+
+
+async def test_a_report_waiting_for_review_is_in_pending_and_opens_there(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str]
+) -> None:
+    maria, anna, _ = await sent_report(api, bot, 1011)
+    pending = await say(api, maria, "/pending")
+    assert "Ждут решения: 1" in pending.text and "📝 Отчёт по №1" in pending.text
+    [button] = pending.button_texts()
+    await api.press(maria, pending, button)
+    scan = await api.next_message(maria.id)
+    assert scan.kind == "document"  # the report's scan comes before its card, as the first time
+    card = await api.next_message(maria.id)
+    assert "Отчёт по заявке №1" in card.text
+    await api.press(maria, card, "✅ Принять")
+    assert "принят" in (await api.next_message(anna.id)).text
+    assert db_rows(bot_env, "SELECT status FROM reports") == [("accepted",)]
+    assert "Ждут решения" not in (await say(api, maria, "/pending")).text

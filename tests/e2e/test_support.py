@@ -239,7 +239,7 @@ async def test_promo_materials_ordered_20_days_ahead_are_too_late_to_send_and_se
 
     details = await event_details(api, anna, 1)
     way = await tap(api, anna, details, "📦 Промо-материалы")
-    assert "До мероприятия 20 дн." in way.text and "отправить уже не успеем" in way.text
+    assert "До мероприятия 20 дней" in way.text and "отправить уже не успеем" in way.text
     assert "напечатать их самим" in way.text and "компенсируется на 100%" in way.text
     assert way.button_texts()[0] == "🖨 Напечатаем сами по макетам вендора"
     assert "📦 Пришлёт вендор" not in way.button_texts()
@@ -253,7 +253,7 @@ async def test_promo_materials_ordered_20_days_ahead_are_too_late_to_send_and_se
     await tap(api, anna, summary, "✅ Отправить")
 
     card = await api.next_message(maria.id)
-    assert "📦 промо-материалы" in card.text and "До мероприятия: 20 дн." in card.text
+    assert "📦 промо-материалы" in card.text and "До мероприятия: 20 дней" in card.text
     await api.press(maria, card, "✅ Подтвердить")
     told = await api.next_message(anna.id)
     assert "Промо-материалы подтверждены" in told.text

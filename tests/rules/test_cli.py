@@ -229,3 +229,18 @@ def test_module_exits_2_on_bad_input(tmp_path: Path) -> None:
     done = _module("assess", _file(tmp_path, {**CASE, "event_date": "2026-13-01"}))
     assert (done.returncode, done.stdout) == (2, "")
     assert "event_date:" in done.stderr
+
+
+def test_assess_help_describes_every_field_of_the_case(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.rules import Case
+
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["rules", "assess", "--help"])
+    shown = capsys.readouterr().out
+    assert all(f"  {name}: " in shown for name in Case.model_fields)
+    assert "kind: one of seminar, webinar" in shown and "(required)" in shown
+    assert "event_date: a date, YYYY-MM-DD (required)" in shown
+    assert "listeners: a whole number, 0 or more (default null)" in shown
+    assert "agreed_costs: rubles" in shown and "vendor_share_percent: a number" in shown

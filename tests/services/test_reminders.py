@@ -355,3 +355,19 @@ async def test_money_already_spent_has_nothing_to_nudge_about(db: Database) -> N
                              reason="spent", by=20, now=at("2027-03-20"), program=program)
     assert await reminders.expiring(db, partner_id, date(2027, 4, 19), date(2027, 4, 12)) == (
         0, 0)
+
+
+async def test_the_digest_lists_reports_waiting_for_review_by_role(db: Database) -> None:
+    application_id = await approved(db, 1)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO reports (application_id, partner_id, author_id, status, answers,"
+            " assessment, submitted_at) SELECT id, partner_id, 1, 'sent', '{}', '{}', ?"
+            " FROM applications WHERE id = ?", (APPROVED_AT.isoformat(), application_id))
+    digest = await reminders.digest_for(db, SETTINGS, RULEBOOK, 10, date(2026, 5, 6))
+    assert [(report.application_id, row.id) for report, row in digest.reports] == [
+        (application_id, application_id)]
+    assert digest  # a waiting report alone is worth a digest
+    someone_else = Settings(managers={Role.PR: (30,)})
+    assert not (await reminders.digest_for(db, someone_else, RULEBOOK, 30,
+                                           date(2026, 5, 6))).reports

@@ -167,3 +167,17 @@ def test_a_draft_survives_a_round_trip_through_json() -> None:
     engine.answer_text(APPLICATION, draft, "20.12.2026", CTX)
     again = engine.Draft.from_json(draft.to_json())
     assert again == draft
+
+
+@pytest.mark.parametrize(("typed", "registrations", "listeners"), [
+    ("50 / 42", 50, 42), ("50/42", 50, 42), ("50; 42", 50, 42), ("50\n42", 50, 42),
+    ("50 42", 50, 42), ("1 000", 1000, None), ("45", 45, None)])
+def test_registrations_and_listeners_come_in_one_answer(
+        typed: str, registrations: int, listeners: int | None) -> None:
+    from bot.forms.report import REPORT
+    draft = engine.start(REPORT, {"kind": "seminar", "costs_agreed": False})
+    assert draft.current == "registrations"
+    engine.answer_text(REPORT, draft, typed, CTX)
+    assert draft.answers["registrations"] == registrations
+    assert draft.answers.get("listeners") == listeners
+    assert draft.current == ("link" if listeners is not None else "listeners")

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import jinja2
-import jinja2.meta
 import pytest
 
 from bot.i18n import LANGUAGES, Texts
@@ -22,11 +21,7 @@ def test_russian_and_english_have_the_same_texts() -> None:
 
 @pytest.mark.parametrize("key", sorted(TEXTS.keys("ru")))
 def test_both_languages_take_the_same_parameters(key: str) -> None:
-    env = jinja2.Environment()
-    params = {
-        language: jinja2.meta.find_undeclared_variables(env.parse(TEXTS.keys(language)[key]))
-        for language in LANGUAGES
-    }
+    params = {language: TEXTS.parameters(language, key) for language in LANGUAGES}
     assert params["ru"] == params["en"], key
 
 
@@ -73,3 +68,15 @@ def test_every_text_the_code_names_exists() -> None:
     keys = set(TEXTS.keys("ru"))
     missing = {n for n in named if n not in keys and not any(k.startswith(n + ".") for k in keys)}
     assert missing == set()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_typed_reason_keeps_one_full_stop(language: str) -> None:
+    for key, source in TEXTS.keys(language).items():
+        if "reason | clause" not in source:
+            continue
+        params = {name: "X" for name in TEXTS.parameters(language, key)}
+        rendered = TEXTS.render(language, key, **{**params, "reason": "переделайте заново."})
+        assert "заново." in rendered and ".." not in rendered, key
+    assert not [key for key, source in TEXTS.keys(language).items()
+                if "{{ reason }}." in source]
