@@ -27,11 +27,11 @@ SEMINAR = [("type", ahead(40)), ("type", "Казань, ул. Баумана 1")
            ("type", "Аренда зала — 15000\nКофе-брейк — 8000"), ("tap", "Не нужна")]
 WEBINAR = {
     "ru": [("type", ahead(30)), ("type", "Битрикс24 за час"), ("tap", "Битрикс24"),
-           ("tap", "Потенциальные клиенты"), ("type", "Битрикс24: CRM — 45"), ("tap", "50"),
-           ("type", "рассылка, сайт"), ("tap", "Только анонс")],
+           ("tap", "Потенциальные клиенты"), ("type", "Битрикс24: CRM — 45"), ("tap", "Нет"),
+           ("tap", "50"), ("type", "рассылка, сайт"), ("tap", "Только анонс")],
     "en": [("type", ahead(30)), ("type", "Bitrix24 in an hour"), ("tap", "Bitrix24"),
-           ("tap", "Prospective clients"), ("type", "Bitrix24: CRM — 45"), ("tap", "50"),
-           ("type", "mailing, site"), ("tap", "Announcement only")],
+           ("tap", "Prospective clients"), ("type", "Bitrix24: CRM — 45"), ("tap", "No"),
+           ("tap", "50"), ("type", "mailing, site"), ("tap", "Announcement only")],
 }
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -180,7 +180,7 @@ async def test_registrations_and_listeners_in_one_answer(
 SEMINAR_EN = [("type", ahead(40)), ("type", "Kazan, 1 Bauman St"),
               ("type", "Bitrix24 for business"), ("tap", "Bitrix24"),
               ("tap", "Prospective clients"), ("type", "Bitrix24 for sales teams — 40"),
-              ("tap", "30"), ("type", "mailing"),
+              ("tap", "No"), ("tap", "30"), ("type", "mailing"),
               ("type", "Hall rent — 15000\nCoffee break — 8000"), ("tap", "Not needed")]
 
 
