@@ -30,6 +30,7 @@ from bot.handlers import outbox
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.outbox import retry_after_seconds
 from bot.handlers.render import short_date
+from bot.rate_limiter import bulk_lane
 from bot.rules import report_due
 from bot.runtime import Runtime, runtime
 from bot.services import reminders
@@ -135,7 +136,8 @@ async def dispatch(bot: Bot, rt: Runtime, budget: float | None = None,
 
     async def one(row: Due, token: str) -> None:
         async with gate:
-            await deliver(bot, rt, row, token, stats)
+            with bulk_lane():  # a person's reply goes before any of these
+                await deliver(bot, rt, row, token, stats)
 
     last = 0.0  # the last batch's duration: no batch is started that would overrun the limit
     while time.monotonic() - started + last < limit:
