@@ -147,7 +147,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
     assert user is not None and chat is not None
     flow = FLOWS[draft.form]
     if draft.current == SUMMARY:
-        await _close_prompt(context, chat.id, draft)
+        if in_place is None:  # else the pressed question may become the summary (send_summary)
+            await _close_prompt(context, chat.id, draft)
         before = await load(rt, user.id, draft.form)
         await save(rt, user.id, draft)
         try:
@@ -227,11 +228,16 @@ async def send_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft
                        text: str, markup: InlineKeyboardMarkup) -> None:
     """Send a form's summary; its message id is saved, so only a press on it counts."""
     rt = runtime(context)
-    user = update.effective_user
+    user, query = update.effective_user, update.callback_query
     assert user is not None
-    message = await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
-                                             reply_markup=markup)
-    draft.prompt_id = message.message_id
+    pressed = _pressed(query) if query is not None else None
+    if pressed is None or pressed != draft.prompt_id \
+            or not await _edit_into(context, user.id, pressed, text, markup):
+        await _close_prompt(context, user.id, draft)
+        message = await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
+                                                 reply_markup=markup)
+        pressed = message.message_id
+    draft.prompt_id = pressed
     await save(rt, user.id, draft)
 
 
