@@ -124,7 +124,7 @@ def seed(database: Path, count: int) -> None:
 def query_plan(database: Path) -> list[str]:
     with sqlite3.connect(database) as db:
         return [str(row[3]) for row in db.execute(f"EXPLAIN QUERY PLAN {DUE_SQL}",
-                                                  (utc(NOW), 100))]
+                                                  (utc(NOW), True, 100))]
 
 
 def statement_kind(sql: str) -> str | None:
