@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, JobQueue
 
+from bot import chart_worker
 from bot.bot_api_http import AiohttpRequest
 from bot.clock import Clock
 from bot.config import ConfigError, Settings
@@ -175,6 +176,7 @@ def _wake(job_queue: JobQueue[Any], delay: float) -> None:
 async def _close(app: AnyApplication) -> None:
     rt = runtime_of(app)
     rt.outbox.waker = None
+    chart_worker.stop()
     await rt.close_database()
 
 
