@@ -99,6 +99,7 @@ async def run(args: argparse.Namespace) -> int:
             chart_timings: list[float] = []
             png = b""
             labels = ("01.07.2025 - 30.06.2026", "Events", "Listeners", "Compensation, rub")
+            rss_before = vm_rss_mb()
             for _ in range(max(2, args.runs // 2)):  # the first starts the worker
                 started = time.perf_counter()
                 png = await chart_worker.render(found.monthly, labels)
@@ -114,8 +115,8 @@ async def run(args: argparse.Namespace) -> int:
           f" max {max(lags, default=0):.1f} ms (what another person's /help would wait for)")
     print(f"chart (worker process): first {chart_timings[0] * 1000:.0f} ms (starts the worker),"
           f" then p50 {statistics.median(chart_timings[1:]) * 1000:.0f} ms,"
-          f" {len(png):,} bytes PNG; bot-side VmRSS after charts {vm_rss_mb():.1f} MB,"
-          f" matplotlib loaded in the bot: {'matplotlib' in sys.modules}")
+          f" {len(png):,} bytes PNG; bot-side VmRSS {rss_before:.1f} MB before the charts,"
+          f" {vm_rss_mb():.1f} MB after")
     print(f"figures: applications {found.applications_total:,}, events held"
           f" {found.events_held:,}, registrations {found.registrations:,}, listeners"
           f" {found.listeners:,}, points {found.points}, compensation"
