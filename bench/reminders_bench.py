@@ -3,7 +3,7 @@
     python bench/reminders_bench.py [--count 10000] [--rate 30] [--batch 100] [--quick]
 
 10,000 reminders (by default) fall due at once for 10,000 different people. The real bot
-(`build_application`, AIORateLimiter at PARTNERDESK_MESSAGES_PER_SECOND = --rate) sends them
+(`build_application`, its rate limiter at PARTNERDESK_MESSAGES_PER_SECOND = --rate) sends them
 through the in-process local Bot API server (127.0.0.1). That server is given Telegram's flood
 control for the run: a leaky bucket of --rate messages, refilled at --rate a second; a send
 beyond it gets a 429 with retry_after, counted below. The run prints the query plan of the
@@ -124,7 +124,7 @@ def seed(database: Path, count: int) -> None:
 def query_plan(database: Path) -> list[str]:
     with sqlite3.connect(database) as db:
         return [str(row[3]) for row in db.execute(f"EXPLAIN QUERY PLAN {DUE_SQL}",
-                                                  (utc(NOW), 100))]
+                                                  (utc(NOW), True, 100))]
 
 
 def statement_kind(sql: str) -> str | None:

@@ -44,14 +44,14 @@ BENCHES = (
         ("429s", r"flood control[^\n]*: (\d+);"),
         ("busiest second", r"busiest second: (\d+) sends"),
     )),
-    Bench("throughput", "throughput.py", (), (
+    Bench("throughput", "throughput.py", ("--rounds", "1"), (
+        ("settings", r"settings: (PARTNERDESK_MESSAGES_PER_SECOND=\S+)"),
         ("echo updates/s", r"echo bot[^:\n]*: [^\n]*= ([\d.]+) updates/s"),
-        ("Partner Desk updates/s", r"Partner Desk[^:\n]*: [^\n]*= ([\d.]+) updates/s"),
-        ("ratio", r"ratio: Partner Desk / echo = (\d+%)"),
-        ("Partner Desk p50", r"Partner Desk[^:\n]*: [^\n]*p50 ([\d.]+ ms)"),
-        ("Partner Desk p95", r"Partner Desk[^:\n]*: [^\n]*p95 ([\d.]+ ms)"),
-        ("echo CPU/update", r"echo bot[^:\n]*: [^\n]*CPU ([\d.]+ ms)/update"),
-        ("Partner Desk CPU/update", r"Partner Desk[^:\n]*: [^\n]*CPU ([\d.]+ ms)/update"),
+        ("joining p95 to next question", r"joining[^:\n]*: [^\n]*p95 ([\d.]+ ms)"),
+        ("/apply updates/s", r"\n/apply[^:\n]*: [^\n]*= ([\d.]+) updates/s"),
+        ("/apply p50 to next question", r"\n/apply[^:\n]*: [^\n]*p50 ([\d.]+ ms)"),
+        ("/apply p95 to next question", r"\n/apply[^:\n]*: [^\n]*p95 ([\d.]+ ms)"),
+        ("/apply CPU/update", r"\n/apply[^:\n]*: [^\n]*CPU ([\d.]+ ms)/update"),
     )),
     Bench("decision to partner", "decision_latency.py", ("--decisions", "20"), (
         ("quiet p50", r"quiet: [^\n]*p50 (\d+ ms)"),

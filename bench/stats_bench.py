@@ -25,13 +25,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.charts import ChartLabels, render_chart  # noqa: E402 - after the path
+from bot import chart_worker  # noqa: E402 - after the path
 from bot.rules import load_rulebook  # noqa: E402
 from bot.services import stats  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from tests.services.test_stats import TODAY, YEAR, populate  # noqa: E402
 
 GOAL_SECONDS = 1.0
+TICK = 0.01
+
+
+async def loop_lag(lags: list[float]) -> None:
+    """How late a 10 ms timer fires, in ms, over and over: the event loop's stalls."""
+    while True:
+        started = time.perf_counter()
+        await asyncio.sleep(TICK)
+        lags.append((time.perf_counter() - started - TICK) * 1000)
+
+
+def quantile(values: list[float], percent: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
+def vm_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def machine() -> str:
@@ -65,27 +87,36 @@ async def run(args: argparse.Namespace) -> int:
                   + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
 
             timings: list[float] = []
+            lags: list[float] = []
             found = None
             for _ in range(args.runs):
                 started = time.perf_counter()
+                ticking = asyncio.ensure_future(loop_lag(lags))
                 found = await stats.collect(db, rulebook, YEAR, TODAY)
                 timings.append(time.perf_counter() - started)
+                ticking.cancel()
             assert found is not None
             chart_timings: list[float] = []
             png = b""
-            labels = ChartLabels("01.07.2025 - 30.06.2026", "Events", "Listeners",
-                                 "Compensation, rub")
-            for _ in range(max(1, args.runs // 2)):
+            labels = ("01.07.2025 - 30.06.2026", "Events", "Listeners", "Compensation, rub")
+            rss_before = vm_rss_mb()
+            for _ in range(max(2, args.runs // 2)):  # the first starts the worker
                 started = time.perf_counter()
-                png = render_chart(found.monthly, labels)
+                png = await chart_worker.render(found.monthly, labels)
                 chart_timings.append(time.perf_counter() - started)
         finally:
+            chart_worker.stop()
             await db.close()
 
     p50 = statistics.median(timings)
     print(f"year stats ({YEAR.start} - {YEAR.end}): p50 {p50 * 1000:.0f} ms"
           f" (min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}, {args.runs} runs)")
-    print(f"chart: p50 {statistics.median(chart_timings) * 1000:.0f} ms, {len(png):,} bytes PNG")
+    print(f"event loop during the year's stats: lag p95 {quantile(lags, 95):.1f} ms,"
+          f" max {max(lags, default=0):.1f} ms (what another person's /help would wait for)")
+    print(f"chart (worker process): first {chart_timings[0] * 1000:.0f} ms (starts the worker),"
+          f" then p50 {statistics.median(chart_timings[1:]) * 1000:.0f} ms,"
+          f" {len(png):,} bytes PNG; bot-side VmRSS {rss_before:.1f} MB before the charts,"
+          f" {vm_rss_mb():.1f} MB after")
     print(f"figures: applications {found.applications_total:,}, events held"
           f" {found.events_held:,}, registrations {found.registrations:,}, listeners"
           f" {found.listeners:,}, points {found.points}, compensation"

@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, JobQueue
+from telegram.ext import Application, ApplicationBuilder, JobQueue
 
+from bot import chart_worker
 from bot.bot_api_http import AiohttpRequest
 from bot.clock import Clock
 from bot.config import ConfigError, Settings
@@ -44,6 +45,7 @@ from bot.handlers import (
 from bot.handlers.menu import set_default_commands
 from bot.i18n import Texts
 from bot.intake import Intake, Poller
+from bot.rate_limiter import PeopleFirstRateLimiter
 from bot.rules import load_rulebook
 from bot.runtime import Runtime, runtime_of
 from bot.services import reminders as reminders_service
@@ -79,13 +81,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
             # (bot_api_http.py).
             request=AiohttpRequest(),
             get_updates_request=AiohttpRequest(connection_pool_size=1),
-            # Retries a 429 after Telegram's retry_after and keeps under the per-chat/global
-            # limits. Overall: one message every 1/rate s, evenly (the default bucket of `rate`
-            # would let a second's worth out at once: twice the rate in the first second of a
-            # reminder burst).
-            rate_limiter=AIORateLimiter(
-                max_retries=3, overall_max_rate=1,
-                overall_time_period=1 / settings.messages_per_second),
+            # Keeps under Telegram's overall and group limits, a retried 429 included; people's
+            # replies before outbox and reminder sends (bot/rate_limiter.py).
+            rate_limiter=PeopleFirstRateLimiter(settings.messages_per_second),
         ))
         .post_init(_open)
         .post_shutdown(_close)
@@ -178,6 +176,7 @@ def _wake(job_queue: JobQueue[Any], delay: float) -> None:
 async def _close(app: AnyApplication) -> None:
     rt = runtime_of(app)
     rt.outbox.waker = None
+    chart_worker.stop()
     await rt.close_database()
 
 

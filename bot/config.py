@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     reminders_interval: float = Field(15.0, gt=0)  # seconds between dispatcher runs
     reminders_batch: int = Field(100, ge=1, le=1000)  # rows claimed per query
     reminders_concurrency: int = Field(8, ge=1, le=100)  # sends in flight at once
-    messages_per_second: float = Field(30.0, gt=0)  # AIORateLimiter's overall rate
+    messages_per_second: float = Field(30.0, gt=0)  # bot/rate_limiter.py's overall rate
     # Webhook mode (instead of long polling) when webhook_url is set; see bot/webhook.py.
     webhook_url: str | None = None
     webhook_secret: Annotated[SecretStr | None, Field(validate_default=True)] = None

@@ -6,7 +6,6 @@ serve them all. The draft is saved after every answer, so nothing typed is lost 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -136,8 +135,13 @@ def _has(rt: Runtime, user: User | None, key: str) -> bool:
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
-              error: Invalid | None = None, notes: Sequence[str] = ()) -> None:
-    """Send the current question (or run the flow's completion) and save the draft."""
+              error: Invalid | None = None, notes: Sequence[str] = (), *,
+              in_place: int | None = None, close_old: bool = True) -> None:
+    """Ask the current question (or run the flow's completion) and save the draft.
+
+    One Bot API call a step: `in_place` (the question whose button was pressed) is edited into
+    the next question; otherwise the question is sent, and with `close_old` False the old one
+    keeps its buttons (a press on them is stale: only the current question's count)."""
     rt = runtime(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
@@ -145,7 +149,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
     if draft.current == SUMMARY:
         if update.effective_message is not None:
             draft.summary_after = update.effective_message.message_id
-        await _close_prompt(context, chat.id, draft)
+        if in_place is None:  # else the pressed question may become the summary (send_summary)
+            await _close_prompt(context, chat.id, draft)
         before = await load(rt, user.id, draft.form)
         await save(rt, user.id, draft)
         try:
@@ -165,14 +170,29 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
             [[KeyboardButton(rt.text(user, "forms.common.share_contact"), request_contact=True)]],
             resize_keyboard=True, one_time_keyboard=True,
         )
-    # The old question loses its buttons while the new one goes out: one wait, not two.
-    _, message = await asyncio.gather(_close_prompt(context, chat.id, draft),
-                                      context.bot.send_message(chat.id, text,
-                                                               parse_mode=ParseMode.HTML,
-                                                               reply_markup=markup))
-    # Only inline buttons are taken off an answered question; a reply keyboard goes by itself.
-    draft.prompt_id = None if question.wants_contact else message.message_id
+    if in_place is not None and not question.wants_contact \
+            and await _edit_into(context, chat.id, in_place, text, markup):
+        draft.prompt_id = in_place
+    else:
+        if close_old:
+            await _close_prompt(context, chat.id, draft)
+        message = await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
+                                                 reply_markup=markup)
+        # A reply keyboard (the contact question) goes by itself once answered.
+        draft.prompt_id = None if question.wants_contact else message.message_id
     await save(rt, user.id, draft)
+
+
+async def _edit_into(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int,
+                     text: str, markup: InlineKeyboardMarkup) -> bool:
+    """Turn the answered question into the next one; False when Telegram will not (the
+    message was deleted, or is too old to edit): then the next question is sent."""
+    try:
+        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                            parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        return already_so(exc)
+    return True
 
 
 async def save(rt: Runtime, telegram_id: int, draft: Draft) -> None:
@@ -214,11 +234,16 @@ async def send_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft
                        text: str, markup: InlineKeyboardMarkup) -> None:
     """Send a form's summary; its message id is saved, so only a press on it counts."""
     rt = runtime(context)
-    user = update.effective_user
+    user, query = update.effective_user, update.callback_query
     assert user is not None
-    message = await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
-                                             reply_markup=markup)
-    draft.prompt_id = message.message_id
+    pressed = _pressed(query) if query is not None else None
+    if pressed is None or pressed != draft.prompt_id \
+            or not await _edit_into(context, user.id, pressed, text, markup):
+        await _close_prompt(context, user.id, draft)
+        message = await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
+                                                 reply_markup=markup)
+        pressed = message.message_id
+    draft.prompt_id = pressed
     await save(rt, user.id, draft)
 
 
@@ -252,14 +277,28 @@ async def active_draft(rt: Runtime, telegram_id: int) -> Draft | None:
 
 
 async def _after_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
-                        answered: str) -> None:
+                        answered: str, *, in_place: int | None = None) -> None:
     rt = runtime(context)
     flow = FLOWS[draft.form]
     notes: list[str] = []
+    if in_place is not None:  # the pressed question becomes the next: its answer stays in view
+        notes.extend(_answered_line(rt, update.effective_user, flow, draft, answered))
     if flow.notes is not None and update.effective_user is not None:
-        notes = await flow.notes(rt, update.effective_user, draft, answered)
+        notes += await flow.notes(rt, update.effective_user, draft, answered)
         engine.refresh(flow.form, draft)
-    await ask(update, context, draft, notes=notes)
+    await ask(update, context, draft, notes=notes, in_place=in_place, close_old=False)
+
+
+def _answered_line(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft,
+                   key: str) -> list[str]:
+    """«Тема: Битрикс24 ✓» for a question answered by a button (nothing for a skip)."""
+    value = draft.answers.get(key)
+    label = f"{flow.texts}.{key}.label"
+    if value is None or not _has(rt, user, label):
+        return []
+    shown = flow.form.field(key).show(value, context_for(rt, user))
+    return [rt.text(user, "forms.common.answered", label=rt.text(user, label),
+                    value=shown[:200])]
 
 
 async def _draft_for_message(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -318,7 +357,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         engine.answer_text(flow.form, draft, text, context_for(rt, user))
     except Invalid as exc:
-        await ask(update, context, draft, error=exc)
+        await ask(update, context, draft, error=exc, close_old=False)
         return
     await _after_answer(update, context, draft, answered)
 
@@ -420,7 +459,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if draft is not None and form in FLOWS and await taken_in_before(update, context, draft):
         await query.answer()
         return
-    if draft is None or form not in FLOWS or draft.current != key:
+    if draft is None or form not in FLOWS or draft.current != key or not _on_prompt(draft, query):
         await query.answer(rt.text(user, "forms.common.stale"))
         return
     flow = FLOWS[form]
@@ -431,7 +470,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if value == NAV_BACK:
         await query.answer()
         engine.back(flow.form, draft)
-        await ask(update, context, draft)
+        await ask(update, context, draft, in_place=_pressed(query))
         return
     try:
         outcome = engine.answer_button(flow.form, draft, value, context_for(rt, user))
@@ -444,7 +483,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await save(rt, user.id, draft)
         await query.edit_message_reply_markup(keyboard(rt, user, flow, draft))
         return
-    await _after_answer(update, context, draft, key)
+    await _after_answer(update, context, draft, key, in_place=_pressed(query))
+
+
+def _pressed(query: CallbackQuery) -> int | None:
+    return query.message.message_id if query.message is not None else None
+
+
+def _on_prompt(draft: Draft, query: CallbackQuery) -> bool:
+    """A press on the question asked last: an older one kept its buttons but is stale."""
+    return draft.prompt_id is None or _pressed(query) == draft.prompt_id
 
 
 async def cancel_form(update: Update, context: ContextTypes.DEFAULT_TYPE, form: str) -> None:

@@ -8,6 +8,7 @@ in the service, that the presser works for the activity's partner.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -30,6 +31,7 @@ from bot.handlers import outbox
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.outbox import retry_after_seconds
 from bot.handlers.render import short_date
+from bot.rate_limiter import bulk_lane
 from bot.rules import report_due
 from bot.runtime import Runtime, runtime
 from bot.services import reminders
@@ -135,9 +137,12 @@ async def dispatch(bot: Bot, rt: Runtime, budget: float | None = None,
     started = time.monotonic()
     gate = asyncio.Semaphore(config.reminders_concurrency)
 
+    # A wake after a commit sends what a person's action caused (a confirmation, a card): in
+    # the people's lane. The repeating run (reminders, digests, retries) takes what is left.
     async def one(row: Due, token: str) -> None:
         async with gate:
-            await deliver(bot, rt, row, token, stats)
+            with contextlib.nullcontext() if messages_only else bulk_lane():
+                await deliver(bot, rt, row, token, stats)
 
     last = 0.0  # the last batch's duration: no batch is started that would overrun the limit
     while time.monotonic() - started + last < limit:

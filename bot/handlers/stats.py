@@ -15,6 +15,7 @@ from telegram import InputFile, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
+from bot import chart_worker
 from bot.forms.fields import format_rubles
 from bot.runtime import Runtime, runtime
 from bot.services import export, partners
@@ -66,20 +67,16 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     figures = await collect(rt.db, rt.rulebook, period, rt.clock.now().date(),
                             partner_id=partner.id if partner else None)
     await message.reply_text(stats_text(rt, user, figures, partner), parse_mode=ParseMode.HTML)
-    png = await asyncio.to_thread(chart_png, rt, user, figures)
+    png = await chart_worker.render(figures.monthly, chart_labels(rt, user, figures))
     await message.reply_photo(InputFile(png, filename="chart.png"))
 
 
-def chart_png(rt: Runtime, user: User, figures: Stats) -> bytes:
-    from bot.charts import ChartLabels, render_chart  # matplotlib loads on the first chart
-
+def chart_labels(rt: Runtime, user: User, figures: Stats) -> tuple[str, str, str, str]:
+    """Title, events, listeners, compensation: in the person's language."""
     t = rt.speaker(rt.language(user))
     period = figures.period
-    labels = ChartLabels(
-        title=t("stats.chart_title", start=_day(period.start), end=_day(period.end)),
-        events=t("stats.chart_events"), listeners=t("stats.chart_listeners"),
-        compensation=t("stats.chart_compensation"))
-    return render_chart(figures.monthly, labels)
+    return (t("stats.chart_title", start=_day(period.start), end=_day(period.end)),
+            t("stats.chart_events"), t("stats.chart_listeners"), t("stats.chart_compensation"))
 
 
 def _label(rt: Runtime, language: str, group: str, name: str) -> str:

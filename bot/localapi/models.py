@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -198,6 +199,7 @@ class CallbackAnswer:
 class ApiRequest:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic, compare=False)  # when it arrived
 
 
 @dataclass(frozen=True)

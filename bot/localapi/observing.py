@@ -63,6 +63,22 @@ class BotObservations:
 
         Messages the bot deleted meanwhile are returned too (with `deleted=True`): they were sent.
         """
+        return await self._next_or(chat, timeout, lambda: None)
+
+    async def next_message_or_edit(
+        self,
+        chat: ChatRef,
+        message: BotMessage,
+        html_before: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> BotMessage:
+        """The next bot message in the chat, or `message` once its text is no longer
+        `html_before` (a form's question edited into the next one), whichever comes first."""
+        return await self._next_or(chat, timeout,
+                                   lambda: message if message.html != html_before else None)
+
+    async def _next_or(self, chat: ChatRef, timeout: float,  # noqa: ASYNC109
+                       edited: Callable[[], BotMessage | None]) -> BotMessage:
         chat_id = chat_id_of(chat)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -72,6 +88,8 @@ class BotObservations:
                 if message.message_id > cursor:
                     self._cursors[chat_id] = message.message_id
                     return message
+            if (changed := edited()) is not None:
+                return changed
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(self._no_message_report(chat_id, timeout))

@@ -233,6 +233,12 @@ class BotState:
         self.messages.setdefault(message.chat_id, {})[message.message_id] = message
         self.changed.fire()
 
+    def mark_edited(self, message: BotMessage) -> None:
+        """After an edit of a bot message (benches hook it, as `store_message`)."""
+        message.edit_count += 1
+        message.edit_date = self.now()
+        self.changed.fire()
+
     def get_message(self, chat_id: int, message_id: int) -> StoredMessage | None:
         return self.messages.get(chat_id, {}).get(message_id)
 

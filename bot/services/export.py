@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot import private_files
-from bot.services.stats import Period
+from bot.services.stats import Period, read_only_connections
 from bot.storage.database import Database
 
 # Characters XML (and so XLSX) cannot hold.
@@ -75,13 +75,15 @@ SHEETS = tuple(_QUERIES)
 
 
 async def collect(db: Database, period: Period) -> list[Sheet]:
-    """Every sheet's rows for the period (partners: all of them)."""
+    """Every sheet's rows for the period (partners: all of them), read through a read-only
+    connection of its own: the bot's connection stays free for everyone else meanwhile."""
     params = (period.start.isoformat(), period.after_end.isoformat())
     sheets: list[Sheet] = []
-    for name, (columns, sql) in _QUERIES.items():
-        async with db.conn.execute(sql, params if "?1" in sql else ()) as cursor:
-            rows = [tuple(row) for row in await cursor.fetchall()]
-        sheets.append(Sheet(name, columns, rows))
+    async with read_only_connections(db, 1) as (conn,):
+        for name, (columns, sql) in _QUERIES.items():
+            async with conn.execute(sql, params if "?1" in sql else ()) as cursor:
+                rows = [tuple(row) for row in await cursor.fetchall()]
+            sheets.append(Sheet(name, columns, rows))
     return sheets
 
 

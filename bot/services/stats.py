@@ -147,7 +147,8 @@ class Stats:
 
 
 @asynccontextmanager
-async def _readers(db: Database, count: int) -> AsyncIterator[list[aiosqlite.Connection]]:
+async def read_only_connections(db: Database,
+                                count: int) -> AsyncIterator[list[aiosqlite.Connection]]:
     """Read-only connections to the bot's database, closed after use."""
     uri = db.path.resolve().as_uri() + "?mode=ro"
     conns: list[aiosqlite.Connection] = []
@@ -276,7 +277,7 @@ async def collect(db: Database, rulebook: Rulebook, period: Period, today: date,
                else ((), 0))
         return median_decision, median_report, late_reports, low
 
-    async with _readers(db, 2) as (one, two):
+    async with read_only_connections(db, 2) as (one, two):
         first, second = await asyncio.gather(activity(one), timing(two))
     (applications, held_rows, site_points, b24_points, compensation, bonus_issued, bonus_spent,
      bonus_expired, compensation_by_month, overdue, (suspended, suspended_count)) = first

@@ -79,10 +79,12 @@ class Page:
                                               f"{self.bot_texts(pane)[-3:]}"))
 
     def _after(self, pane: str, action: Callable[[], None]) -> None:
-        before = self.bot_count(pane)
+        """Until a new bot message shows, or one changes (a tapped question edited into the
+        next one)."""
+        before, shown = self.bot_count(pane), self.bot_texts(pane)
         action()
-        self.until(lambda: self.bot_count(pane) > before, 15,
-                   f"a new bot message in the {pane} pane after the last step; "
+        self.until(lambda: self.bot_count(pane) > before or self.bot_texts(pane) != shown, 15,
+                   f"a new or changed bot message in the {pane} pane after the last step; "
                    f"it shows {self.bot_texts(pane)[-2:]}")
 
     def type(self, pane: str, text: str, *, wait: bool = True) -> None:

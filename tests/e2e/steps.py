@@ -39,8 +39,14 @@ async def say(api: LocalBotApi, user: TgUser, text: str) -> BotMessage:
 
 
 async def tap(api: LocalBotApi, user: TgUser, message: BotMessage, button: str) -> BotMessage:
-    """Press a button and return the bot's next message in that chat."""
+    """Press a button and return the bot's next message in that chat — or, for a form's
+    button, the pressed question once edited into the next one."""
+    html = message.html
+    form_step = any(b.text == button and (b.callback_data or "").startswith("f:")
+                    for row in message.buttons for b in row)
     await api.press(user, message, button)
+    if form_step:
+        return await api.next_message_or_edit(user.id, message, html)
     return await api.next_message(user.id)
 
 

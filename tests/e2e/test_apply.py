@@ -43,7 +43,7 @@ async def test_a_seminar_from_the_first_tap_to_sent_with_mistakes_on_the_way(
     anna = api.user(501, first_name="Анна", language_code="ru")
     await join_new_partner(api, anna)
     q = await start_applying(api, anna, "Семинар")
-    assert q.text.startswith("Шаг 2 из 12")
+    assert q.text.startswith("Вид: Семинар ✓\n\nШаг 2 из 12")  # the choice stays in view
 
     q = await say(api, anna, "31.02")
     assert "Такой даты нет в календаре" in q.text and "Дата" in q.html
@@ -272,3 +272,26 @@ async def test_a_draft_can_be_discarded_instead_of_continued(
     gone = await tap(api, user, offer, "🗑 Delete the draft")
     assert gone.text.startswith("Cancelled")
     assert "Seminar" in (await say(api, user, "/apply")).button_texts()
+
+
+async def test_each_answer_moves_the_form_with_one_message_sent_or_edited(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    user = api.user(690, first_name="Олег", language_code="ru")
+    await join_new_partner(api, user, code="P-690")
+    q = await start_applying(api, user, "Вебинар")
+
+    def moves() -> int:
+        return sum(1 for r in api.requests if str(r.params.get("chat_id")) == str(user.id)
+                   and r.method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"))
+
+    before = moves()
+    script = KIND_SCRIPTS["Вебинар"]
+    for action, value in script:
+        q = await say(api, user, value) if action == "type" else await tap(api, user, q, value)
+        assert "⚠️" not in q.text, q.text
+        if value == "Битрикс24":  # a tapped answer stays in view on the next question
+            assert q.text.startswith("Тема: Битрикс24 ✓"), q.text
+    assert "✅ Отправить" in q.button_texts()
+    # One call a step, the summary too (the last question, tapped, became the summary).
+    assert moves() - before == len(script)

@@ -53,16 +53,20 @@ class Person:
     seen: int = 0  # the newest bot message in the chat already taken into account
     unanswered: list[str] = field(default_factory=list)
 
-    async def expect(self, wanted: Callable[[BotMessage], bool], after: str) -> BotMessage | None:
-        """The first new bot message that `wanted` accepts; others (repeats) are passed over."""
+    async def expect(self, wanted: Callable[[BotMessage], bool], after: str,
+                     pressed: int | None = None) -> BotMessage | None:
+        """The first new bot message that `wanted` accepts — or the `pressed` question once
+        edited into one it accepts (a form's next question); others (repeats) are passed
+        over."""
         if self.unanswered:
             return None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + ANSWER_TIMEOUT
         while loop.time() < deadline:
             for message in self.api.bot_messages(self.user):
-                if message.message_id > self.seen and wanted(message):
-                    self.seen = message.message_id
+                fresh = message.message_id > self.seen or message.message_id == pressed
+                if fresh and wanted(message):
+                    self.seen = max(self.seen, message.message_id)
                     return message
             await asyncio.sleep(0.05)
         self.unanswered.append(after)
@@ -89,7 +93,7 @@ class Person:
         except (TimeoutError, LookupError) as exc:  # no answer, or the button is gone
             self.unanswered.append(f"{button}: {exc}")
             return None
-        return await self.expect(lambda m: marker in m.text, button)
+        return await self.expect(lambda m: marker in m.text, button, question.message_id)
 
     async def join_and_apply(self, number: int) -> None:
         await self.type("/start", "ID партнёра")

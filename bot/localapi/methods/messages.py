@@ -97,9 +97,7 @@ def _apply_edit(
 
 
 def _mark_edited(state: BotState, message: BotMessage) -> None:
-    message.edit_count += 1
-    message.edit_date = state.now()
-    state.changed.fire()
+    state.mark_edited(message)
 
 
 @method("deleteMessage")
