@@ -40,8 +40,10 @@ async def reply(api: LocalBotApi, user: TgUser, text: str) -> BotMessage:
 
 
 async def press(api: LocalBotApi, user: TgUser, message: BotMessage, button: str) -> BotMessage:
+    """Tap, then the next question: a new message, or the pressed one edited into it."""
+    before = message.html
     await api.press(user, message, button, timeout=60)
-    return await api.next_message(user.id, timeout=60)
+    return await api.next_message_or_edit(user.id, message, before, timeout=60)
 
 
 async def join_and_apply(api: LocalBotApi, user: TgUser, event_day: str) -> None:

@@ -75,8 +75,12 @@ class Person:
         self.taps += 1
         target = message or self.last
         assert target is not None, "nothing to tap on"
+        before = target.html
         await self.api.press(self.user, target, button, timeout=WAIT)
-        return await self.reply()
+        # The next question: a new message, or the pressed one edited into it.
+        self.last = await self.api.next_message_or_edit(self.user.id, target, before,
+                                                        timeout=WAIT)
+        return self.last
 
     async def album(self, photos: int) -> BotMessage:
         self.files += 1

@@ -459,7 +459,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if draft is not None and form in FLOWS and await taken_in_before(update, context, draft):
         await query.answer()
         return
-    if draft is None or form not in FLOWS or draft.current != key or not _on_prompt(draft, query):
+    # A press on any copy of the question the person is on counts (a restart may have asked it
+    # twice); an older question that kept its buttons is out of date by its key.
+    if draft is None or form not in FLOWS or draft.current != key:
         await query.answer(rt.text(user, "forms.common.stale"))
         return
     flow = FLOWS[form]
@@ -488,11 +490,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _pressed(query: CallbackQuery) -> int | None:
     return query.message.message_id if query.message is not None else None
-
-
-def _on_prompt(draft: Draft, query: CallbackQuery) -> bool:
-    """A press on the question asked last: an older one kept its buttons but is stale."""
-    return draft.prompt_id is None or _pressed(query) == draft.prompt_id
 
 
 async def cancel_form(update: Update, context: ContextTypes.DEFAULT_TYPE, form: str) -> None:

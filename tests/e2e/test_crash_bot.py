@@ -84,10 +84,10 @@ class Person:
             return None
         # As a person does: the newest copy of the question that shows the button (a question
         # may have been asked again after a restart).
-        first_line = question.text.split("\n", 1)[0]
+        step = next((line for line in question.text.splitlines() if line.startswith("Шаг")),
+                    question.text.split("\n", 1)[0])
         question = next((m for m in reversed(self.api.bot_messages(self.user))
-                         if m.text.startswith(first_line) and button in m.button_texts()),
-                        question)
+                         if step in m.text and button in m.button_texts()), question)
         try:  # the press is answered after a restart, if the bot was down
             await self.api.press(self.user, question, button, timeout=ANSWER_TIMEOUT)
         except (TimeoutError, LookupError) as exc:  # no answer, or the button is gone
