@@ -84,6 +84,9 @@ async def _sent(rt: Runtime, language: str, payload: dict[str, Any]) -> Outgoing
                                     else f"{prefix}.sent_waiting", **params))
 
 
+register_notice("sent", _sent)
+
+
 async def language_of(rt: Runtime, chat_id: int) -> str:
     row = await rt.db.fetch_one("SELECT language FROM users WHERE telegram_id = ?", (chat_id,))
     return str(row[0]) if row else rt.texts.default_language
@@ -94,8 +97,6 @@ async def compose(rt: Runtime, row: Due) -> Outgoing | None:
     payload = row.payload
     kind = Message(row.kind)
     if kind is Message.NOTICE:
-        if payload["notice"] == "sent":
-            return await _sent(rt, language, payload)
         return await _NOTICES[str(payload["notice"])](rt, language, payload)
     views = _VIEWS[Subject(payload["subject"])]
     subject_id, version = int(payload["id"]), int(payload["version"])

@@ -207,11 +207,12 @@ async def release_expired(conn: aiosqlite.Connection, claimed_before: datetime |
                           now: datetime) -> int:
     """Claims older than the lease (their dispatcher died) become planned again; with
     `claimed_before` None, every claim."""
+    cutoff = None if claimed_before is None else utc(claimed_before)
     cursor = await conn.execute(
         "UPDATE reminders SET state = 'planned', claim = NULL, claimed_at = NULL,"
         " note = 'claim expired', updated_at = ? WHERE state = 'sending'"
         " AND (? IS NULL OR claimed_at < ?)",
-        (utc(now), *[None if claimed_before is None else utc(claimed_before)] * 2),
+        (utc(now), cutoff, cutoff),
     )
     return cursor.rowcount
 
