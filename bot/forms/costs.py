@@ -30,7 +30,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("mailing", ("рассыл", "mailing", "email-сервис", "unisender", "mailchimp")),
     ("transport", ("доставк", "транспорт", "перевоз", "delivery", "transport", "shipping")),
     ("souvenirs", ("бейдж", "сувенир", "badge", "souvenir", "merch")),
-    ("speakers", ("гонорар", "спикер", "докладчик", "speaker", "fee")),
+    ("speakers", ("гонорар", "спикер", "докладчик", "speaker", "honorar", " fee")),
     ("staff", ("зарплат", "сотрудник", "командиров", "проезд", "проживан", "salary", "staff",
                "travel", "hotel")),
     ("hosting", ("хостинг", "домен", "hosting", "domain")),
@@ -45,7 +45,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def categorise(name: str) -> str:
-    lowered = name.lower()
+    lowered = " " + name.lower()  # « fee» is a word's start: not the end of «coffee»
     for category, stems in KEYWORDS:
         if any(stem in lowered for stem in stems):
             return category
