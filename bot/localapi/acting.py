@@ -110,9 +110,11 @@ class UserActions:
         *,
         chat: Chat | None = None,
         interval: float = 0.0,
+        captions: Sequence[str | None] = (),
     ) -> list[dict[str, Any]]:
         """Several photos sent at once: one update each, sharing a media_group_id; `interval`
-        seconds apart, as a phone on a slow network uploads them."""
+        seconds apart, as a phone on a slow network uploads them. `caption` goes under the
+        first photo; `captions`, one per photo, under each."""
         if not 2 <= len(items) <= 10:
             raise ValueError("an album has 2-10 items")
         group_id = self.state.new_media_group_id()
@@ -120,7 +122,8 @@ class UserActions:
         for index, data in enumerate(items):
             if index and interval:
                 await asyncio.sleep(interval)
-            fields = self._photo_fields(data, caption if index == 0 else None)
+            own = captions[index] if index < len(captions) else None
+            fields = self._photo_fields(data, own or (caption if index == 0 else None))
             sent.append(self._user_message(user, chat, {**fields, "media_group_id": group_id}))
         return sent
 
