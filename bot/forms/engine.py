@@ -34,17 +34,18 @@ class Form:
     def next_key(self, answers: Answers) -> str:
         """The first active question not answered yet, or the summary when all are."""
         for candidate in self.active(answers):
-            if candidate.key not in answers and candidate.default is None:
+            if candidate.key not in answers and candidate.asked(answers):
                 return candidate.key
         return SUMMARY
 
     def fill_defaults(self, answers: dict[str, Any]) -> None:
         for candidate in self.active(answers):
-            if candidate.key not in answers and candidate.default is not None:
+            if candidate.key not in answers and candidate.default is not None \
+                    and not candidate.asked(answers):
                 answers[candidate.key] = candidate.default(answers)
 
     def step(self, key: str, answers: Answers) -> tuple[int, int]:
-        keys = [f.key for f in self.active(answers) if f.default is None]
+        keys = [f.key for f in self.active(answers) if f.asked(answers)]
         return (keys.index(key) + 1 if key in keys else len(keys), len(keys))
 
 
@@ -95,6 +96,11 @@ def start(form: Form, answers: Mapping[str, Any] | None = None) -> Draft:
 def answer_text(form: Form, draft: Draft, text: str, ctx: Context) -> Outcome:
     """A typed answer to the current question; raises Invalid with what is expected."""
     question = _current_field(form, draft)
+    if isinstance(question, MediaField) and (
+        aside := question.aside(text, draft.answers, ctx)
+    ) is not None:
+        draft.answers.update(aside)
+        return Outcome(moved=False)
     value = question.parse(text, draft.answers, ctx)
     draft.answers.update(question.parse_ahead(text, draft.answers, ctx))
     if isinstance(question, MediaField):  # e.g. a video link instead of photos
@@ -134,16 +140,51 @@ def answer_button(form: Form, draft: Draft, value: str, ctx: Context) -> Outcome
     return _accept(form, draft, question, question.pick(value, draft.answers, ctx))
 
 
+def expects_file(form: Form, draft: Draft) -> bool:
+    """Whether a file is taken now: by the question asked, or at the summary by an answer
+    that takes more (scans)."""
+    if draft.current == SUMMARY:
+        return _taking_more(form, draft) is not None
+    return isinstance(form.field(draft.current), MediaField)
+
+
 def answer_file(form: Form, draft: Draft, kept: Kept) -> None:
     """A file for the current question; it stays open until «Done», unless the file completes
     it (the last photo of a checklist): then the form goes on by itself, and the next photo of
-    the same album is the next question's (a scan)."""
+    the same album is the next question's (a scan). A file the question passes on (a scan
+    among the photos) waits in its own question; at the summary, a file adds to the answer
+    that takes more."""
+    if draft.current == SUMMARY and (more := _taking_more(form, draft)) is not None:
+        draft.answers[more.key] = more.add(draft.answers[more.key], kept)
+        return
     question = _current_field(form, draft)
     if not isinstance(question, MediaField):
         raise Invalid("file_not_expected")
-    draft.answers[f"{question.key}.pending"] = question.take(draft.answers, kept)
-    if question.complete(draft.answers):
-        _finish_media(form, draft, question)
+    target = question
+    if question.passes_on(draft.answers, kept):
+        overflow = form.field(question.overflow)
+        if isinstance(overflow, MediaField) and overflow.applies(draft.answers):
+            target = overflow
+    draft.answers[f"{target.key}.pending"] = target.take(draft.answers, kept)
+    _finish_if_complete(form, draft)
+
+
+def _finish_if_complete(form: Form, draft: Draft) -> None:
+    """The question asked now is answered by files already in (a scan that came among the
+    photos): the form goes on."""
+    if draft.current == SUMMARY:
+        return
+    current = form.field(draft.current)
+    if isinstance(current, MediaField) and current.complete(draft.answers):
+        _finish_media(form, draft, current)
+
+
+def _taking_more(form: Form, draft: Draft) -> MediaField | None:
+    for question in form.active(draft.answers):
+        if isinstance(question, MediaField) and question.takes_more \
+                and question.key in draft.answers:
+            return question
+    return None
 
 
 def _finish_media(form: Form, draft: Draft, question: MediaField) -> Outcome:
@@ -212,4 +253,5 @@ def _accept(form: Form, draft: Draft, question: Field, value: Any) -> Outcome:
     draft.current = question.key
     # Answers to questions that no longer apply (a changed kind, topic…) are dropped.
     refresh(form, draft)
+    _finish_if_complete(form, draft)
     return Outcome(moved=True)

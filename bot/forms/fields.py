@@ -47,6 +47,14 @@ class Field:
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
 
+    def asked(self, answers: Answers) -> bool:
+        """Whether the question is asked; if not, its default is filled in."""
+        return self.default is None
+
+    def show_with(self, value: Any, answers: Answers, ctx: Context) -> str:
+        """The answer in a summary, where the other answers may say more about it."""
+        return self.show(value, ctx)
+
     def parse(self, text: str, answers: Answers, ctx: Context) -> Any:
         raise Invalid("use_buttons")
 

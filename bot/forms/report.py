@@ -15,7 +15,17 @@ from bot.forms import parsing
 from bot.forms.application import kinds
 from bot.forms.costs import CostItems
 from bot.forms.engine import Form
-from bot.forms.fields import Answers, Button, Context, Count, Field, Money, Text, Url
+from bot.forms.fields import (
+    Answers,
+    Button,
+    Context,
+    Count,
+    Field,
+    Money,
+    Text,
+    Url,
+    format_rubles,
+)
 from bot.forms.media import Documents, PhotoChecklist
 from bot.forms.parsing import Invalid
 
@@ -29,8 +39,32 @@ PHOTO_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Word stems in a photo's caption that name its category (checked in this order: «работа на
+# стенде» is the work before it is the stand), and those that make it a scan.
+CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("registration", ("регистрац", "registration")),
+    ("packs", ("пакет", "pack")),
+    ("hall", ("зал", "hall")),
+    ("decoration", ("оформлен", "decoration", "зона")),
+    ("work", ("работ", "work")),
+    ("stand", ("стенд", "stand")),
+    ("talk", ("доклад", "выступлен", "talk")),
+)
+SCAN_WORDS = re.compile(r"\b(чек|скан|акт|сч[её]т|квитанц|receipt|scan|invoice|bill)", re.I)
+
+
 def photo_categories(answers: Answers) -> tuple[str, ...]:
     return PHOTO_CATEGORIES.get(str(answers.get("kind")), ())
+
+
+def named_category(caption: str) -> str | None:
+    lowered = caption.casefold()
+    return next((category for category, stems in CATEGORY_WORDS
+                 if any(stem in lowered for stem in stems)), None)
+
+
+def names_a_scan(caption: str) -> bool:
+    return SCAN_WORDS.search(caption) is not None
 
 
 def _costs_agreed(answers: Answers) -> bool:
@@ -48,6 +82,55 @@ def _itemised_costs(answers: Answers) -> bool:
 
 def _has_copartners(answers: Answers) -> bool:
     return bool(answers.get("copartners"))
+
+
+def _planned_costs(answers: Answers) -> list[dict[str, Any]]:
+    return list(answers.get("planned_costs") or [])
+
+
+def _as_planned(answers: Answers) -> bool:
+    return bool(answers.get("planned_costs")) and (
+        answers.get("actual_costs") == answers.get("planned_costs"))
+
+
+FEEDBACK = Text("feedback", min_length=10, max_length=2000)
+TYPED_COSTS = CostItems("actual_costs")  # cost lines typed with the scans
+
+
+@dataclass(frozen=True)
+class LinkAndFeedback(Url):
+    """The link, and in the same message the feedback if it follows: «romashka.ru/seminar —
+    all went well». A link alone leaves the feedback to its own question."""
+
+    feedback: Text = FEEDBACK
+
+    def parse(self, text: str, answers: Answers, ctx: Context) -> Any:
+        link, _ = _link_and_rest(text)
+        return parsing.parse_url(link)
+
+    def parse_ahead(self, text: str, answers: Answers, ctx: Context) -> dict[str, Any]:
+        _, rest = _link_and_rest(text)
+        if len(rest) < self.feedback.min_length:
+            return {}
+        return {self.feedback.key: self.feedback.parse(rest, answers, ctx)}
+
+    def hint(self, answers: Answers, ctx: Context) -> str:
+        return ctx.t("forms.report.link.with_feedback")
+
+
+def _link_and_rest(text: str) -> tuple[str, str]:
+    """The first word that reads as a link, and the text around it; the whole text (and
+    nothing else) when no word does."""
+    words = text.split()
+    for index, word in enumerate(words):
+        candidate = word.rstrip(".,;:!?)»")
+        try:
+            parsing.parse_url(candidate)
+        except Invalid:
+            continue
+        rest = " ".join([*words[:index], word[len(candidate):], *words[index + 1:]])
+        return candidate, rest.strip(" —–-:,;.\n\t")
+    return text, ""
 
 
 @dataclass(frozen=True)
@@ -103,7 +186,17 @@ class Score(Field):
 
 @dataclass(frozen=True)
 class ActualCosts(CostItems):
-    """The actual costs: typed line by line, or the application's estimate with one tap."""
+    """The actual costs: the application's estimate unless the partner types others (with the
+    scans, or from the summary); asked only when the application had none."""
+
+    def asked(self, answers: Answers) -> bool:
+        return not answers.get("planned_costs")
+
+    def show_with(self, value: Any, answers: Answers, ctx: Context) -> str:
+        if _as_planned(answers):
+            total = sum(int(item["amount"]) for item in value)
+            return ctx.t("forms.report.actual_costs.same", total=format_rubles(total))
+        return self.show(value, ctx)
 
     def buttons(self, answers: Answers, ctx: Context) -> list[Any]:
         return [Button("forms.report.actual_costs.as_planned", "=planned")] if (
@@ -118,6 +211,35 @@ class ActualCosts(CostItems):
         planned = answers.get("planned_costs")
         return ctx.t("forms.report.actual_costs.planned", lines=self.show(planned, ctx)) if (
             planned) else None
+
+
+@dataclass(frozen=True)
+class Scans(Documents):
+    """The accounting documents: the first scan completes them. The planned costs are shown;
+    cost lines typed here are the actual ones."""
+
+    first_completes: bool = True
+    costs: CostItems = TYPED_COSTS
+
+    def aside(self, text: str, answers: Answers, ctx: Context) -> dict[str, Any] | None:
+        if not _itemised_costs(answers):
+            raise Invalid("documents_missing")
+        return {self.costs.key: self.costs.parse(text, answers, ctx)}
+
+    @property
+    def accepts_text(self) -> bool:
+        return True
+
+    def hint(self, answers: Answers, ctx: Context) -> str:
+        parts = []
+        if _itemised_costs(answers) and answers.get("planned_costs"):
+            shown = ", ".join(f"{item['name']} — {format_rubles(int(item['amount']))}"
+                              for item in (answers.get(self.costs.key) or []))
+            parts.append(ctx.t("forms.report.documents.planned" if _as_planned(answers)
+                               else "forms.report.documents.typed", lines=shown))
+        if self.pending(answers):
+            parts.append(super().hint(answers, ctx))
+        return "\n\n".join(parts)
 
 
 # «50 / 42», «50; 42», two lines, or «50 42» (not «1 000»: a space before three digits groups them)
@@ -147,6 +269,9 @@ def _two_numbers(text: str) -> tuple[str, str] | None:
 
 
 LISTENERS_MAX = 10_000_000
+PHOTOS = PhotoChecklist("photos", categories=photo_categories, labels="forms.report.photo",
+                        named=named_category, is_scan=names_a_scan, overflow="documents",
+                        when=lambda a: bool(photo_categories(a)))
 REPORT = Form(
     name="report",
     fields=(
@@ -154,21 +279,21 @@ REPORT = Form(
                       when=kinds(*SEMINARS, "webinar")),
         Count("listeners", minimum=0, maximum=LISTENERS_MAX,
               when=kinds(*SEMINARS, "webinar", "external_talk", "exhibition")),
-        Url("link", when=lambda a: str(a.get("kind")) not in ("promo_materials", "other")),
+        LinkAndFeedback("link", feedback=FEEDBACK,
+                        when=lambda a: str(a.get("kind")) not in ("promo_materials", "other")),
         # RULEBOOK §7: an article's report is its link and reach
         Count("reach", minimum=0, maximum=100_000_000, suggestions=(), when=kinds("article")),
-        Text("feedback", min_length=10, max_length=2000),
+        FEEDBACK,
         # Partnership results (seed 001), asked when the event had co-partners.
         Brought("brought", optional=True, when=_has_copartners),
         Score("satisfaction", optional=True, when=_has_copartners),
         Count("contacts_made", minimum=0, maximum=100_000, suggestions=(5, 10, 20),
               optional=True, when=_has_copartners),
         Text("joint_plans", min_length=3, max_length=1000, optional=True, when=_has_copartners),
-        ActualCosts("actual_costs", when=_itemised_costs),
+        ActualCosts("actual_costs", when=_itemised_costs, default=_planned_costs),
         Money("actual_stand_rent", when=_stand_costs),
         Money("actual_registration_fee", optional=True, when=_stand_costs),
-        PhotoChecklist("photos", categories=photo_categories, labels="forms.report.photo",
-                       when=lambda a: bool(photo_categories(a))),
-        Documents("documents", when=_costs_agreed),
+        PHOTOS,
+        Scans("documents", when=_costs_agreed),
     ),
 )

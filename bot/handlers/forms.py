@@ -338,10 +338,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if await taken_in_before(update, context, draft):
         return
-    if draft.current == SUMMARY:
-        await message.reply_text(rt.text(user, "forms.common.use_summary_buttons"))
-        return
     flow = FLOWS[draft.form]
+    if draft.current == SUMMARY:
+        await message.reply_text(use_summary_buttons(rt, user, flow))
+        return
     question: Field = flow.form.field(draft.current)
     if message.contact is not None:
         if message.contact.user_id not in (None, user.id) or not question.wants_contact:
@@ -362,6 +362,12 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _after_answer(update, context, draft, answered)
 
 
+def use_summary_buttons(rt: Runtime, user: User, flow: FormFlow) -> str:
+    """What to do at a summary, in the form's own words (a report is not an application)."""
+    own = f"{flow.texts}.use_summary_buttons"
+    return rt.text(user, own if _has(rt, user, own) else "forms.common.use_summary_buttons")
+
+
 async def on_unreadable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A sticker, voice note, location, poll…: say what the bot reads, and ask the question
     the person is on again (or point to the summary's buttons)."""
@@ -372,7 +378,7 @@ async def on_unreadable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if draft.current == SUMMARY:
         await message.reply_text(rt.text(user, "forms.common.not_understood") + " "
-                                 + rt.text(user, "forms.common.use_summary_buttons"))
+                                 + use_summary_buttons(rt, user, FLOWS[draft.form]))
         return
     question = FLOWS[draft.form].form.field(draft.current)
     reason = "not_understood_media" if isinstance(question, MediaField) else "not_understood"
@@ -386,10 +392,8 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None or message is None:
         return
     draft = await active_draft(rt, user.id)
-    question = (FLOWS[draft.form].form.field(draft.current)
-                if draft is not None and draft.form in FLOWS and draft.current != SUMMARY
-                else None)
-    if draft is None or not isinstance(question, MediaField):
+    if draft is None or draft.form not in FLOWS \
+            or not engine.expects_file(FLOWS[draft.form].form, draft):
         await message.reply_text(rt.text(user, "forms.media.not_expected"))
         return
     if await taken_in_before(update, context, draft):
@@ -412,7 +416,8 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             size=sent.file_size, uploaded_by=user.id, now=rt.clock.now(),
             download=lambda: download(context, sent.file_id),
         )
-        engine.answer_file(FLOWS[draft.form].form, draft, Kept(kept.id, bool(message.photo)))
+        engine.answer_file(FLOWS[draft.form].form, draft,
+                           Kept(kept.id, bool(message.photo), message.caption or ""))
     except (files_service.Refused, Invalid) as exc:
         await message.reply_text(rt.text(user, f"forms.error.{exc.reason}",
                                          **getattr(exc, "params", {})))

@@ -37,7 +37,7 @@ def answer_lines(rt: Runtime, language: str, form: Form, texts: str,
         if question.key not in answers:
             continue
         value = answers[question.key]
-        shown = "—" if value is None or value == [] else question.show(value, ctx)
+        shown = "—" if value is None or value == [] else question.show_with(value, answers, ctx)
         if len(shown) > max_value:
             shown = shown[: max_value - 1] + "…"
         label = t(f"{texts}.{question.key}.label")

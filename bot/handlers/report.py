@@ -9,7 +9,8 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.engine import Draft
-from bot.forms.report import REPORT, photo_categories
+from bot.forms.parsing import Invalid
+from bot.forms.report import PHOTOS, REPORT, photo_categories
 from bot.handlers import forms, membership
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons
@@ -20,7 +21,7 @@ from bot.services.applications import NotAllowed
 from bot.storage import applications as applications_repo
 
 ACTION = "rp"  # rp:<application>: open the report form (also from reminders and /events)
-SEND = "rs"    # rs:send / rs:edit:<key> on the report's summary
+SEND = "rs"    # rs:send / rs:edit:<key> / rs:cats / rs:cat:<n> / rs:back on the report's summary
 TEXTS = "forms.report"
 
 
@@ -94,9 +95,36 @@ async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
     markup = forms.summary_keyboard(rt, user, draft,
                                     edit=lambda key: encode(SEND, "edit", key),
                                     last_row=[("report.send", encode(SEND, "send"))])
+    if len(_photos(draft)) >= 2:
+        markup = InlineKeyboardMarkup([
+            *markup.inline_keyboard[:-1],
+            [InlineKeyboardButton(rt.text(user, "report.categories"),
+                                  callback_data=encode(SEND, "cats"))],
+            markup.inline_keyboard[-1]])
     text = summary_text(rt, user, draft) + "\n\n" + rt.text(user, "report.expected") + "\n" + (
         "\n".join(assessment_lines(rt, rt.language(user), assessment)))
     await forms.send_summary(update, context, draft, text[:4096], markup)
+
+
+def _photos(draft: Draft) -> dict[str, int]:
+    return dict((draft.answers.get(PHOTOS.key) or {}).get("photos") or {})
+
+
+async def _show_categories(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                           draft: Draft) -> None:
+    """The summary turned into the photos by the order sent, a button each: a tap gives the
+    photo the next category."""
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    rows = [[InlineKeyboardButton(
+        f"{n} — {rt.text(user, f'{PHOTOS.labels}.{category}')}",
+        callback_data=encode(SEND, "cat", n))]
+        for n, category in enumerate(_photos(draft), start=1)]
+    rows.append([InlineKeyboardButton(rt.text(user, "report.categories_done"),
+                                      callback_data=encode(SEND, "back"))])
+    await query.edit_message_text(rt.text(user, "report.categories_prompt"),
+                                  reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -114,6 +142,10 @@ async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         forms.edit(draft, REPORT, parts[1])
         await forms.ask(update, context, draft)
         return
+    if parts in (["cats"], ["back"]) or (parts[:1] == ["cat"] and len(parts) == 2
+                                         and is_id(parts[1])):
+        await _on_categories(update, context, draft, parts)
+        return
     if parts != ["send"]:
         await query.answer()
         return
@@ -126,6 +158,27 @@ async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     rt.outbox.wake()  # the review cards, and «sent» to the partner
     await query.answer(rt.text(user, "report.sent_short"))
     await remove_buttons(query)
+
+
+async def _on_categories(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
+                         parts: list[str]) -> None:
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    if parts == ["back"]:
+        await query.answer()
+        await _show_summary(update, context, draft)
+        return
+    if parts[0] == "cat":
+        try:
+            draft.answers[PHOTOS.key] = PHOTOS.reassigned(draft.answers[PHOTOS.key],
+                                                          draft.answers, int(parts[1]) - 1)
+        except (Invalid, KeyError):
+            await query.answer(rt.text(user, "forms.common.stale"))
+            return
+        await forms.save(rt, user.id, draft)
+    await query.answer()
+    await _show_categories(update, context, draft)
 
 
 forms.register(forms.FormFlow(form=REPORT, texts=TEXTS, on_complete=_show_summary))

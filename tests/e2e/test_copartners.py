@@ -145,13 +145,12 @@ async def test_a_media_partner_and_a_sponsor_keep_their_promises_and_show_in_the
         contacts = await tap(api, anna, satisfaction, "4.5")
         plans = await tap(api, anna, contacts, "10")
         assert "Совместные планы" in plans.text
-        await say(api, anna, "Совместный вебинар с Хабром в июне")
-        photos = await say(api, anna, "Аренда зала — 15000\nКофе-брейк — 7000")
+        photos = await say(api, anna, "Совместный вебинар с Хабром в июне")
         assert "Фото" in photos.text or "фото" in photos.text
         await api.send_album(anna, [make_png(seed=i) for i in range(4)])
         documents = await api.next_message(anna.id, timeout=5)  # a full checklist goes on
         await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
-        summary = await tap(api, anna, await api.next_message(anna.id), DONE)
+        summary = await api.next_message(anna.id)  # the first scan completes the report
         assert "Привели партнёры: Хабр — 12; ООО «Спонсор» — 0" in summary.text
         assert "Удовлетворённость: 4.5" in summary.text and documents
         await tap(api, anna, summary, "✅ Отправить отчёт")

@@ -51,14 +51,14 @@ async def approved_seminar(api: LocalBotApi, bot: AnyApplication, partner_id: in
 
 
 async def answer_figures(api: LocalBotApi, anna: TgUser) -> BotMessage:
+    """A seminar report's figures, link and feedback; returns the photos question."""
     opening = await say(api, anna, "/report")
     assert "Отчёт по заявке №1" in opening.text
     assert "зарегистрировалось" in (await api.next_message(anna.id)).text
     await say(api, anna, "45")
     await say(api, anna, "32")
     await say(api, anna, "romashka.ru/seminar")
-    await say(api, anna, "Всё прошло отлично, много вопросов про CRM")
-    return await say(api, anna, "Аренда зала — 15000\nКофе-брейк — 7000")
+    return await say(api, anna, "Всё прошло отлично, много вопросов про CRM")
 
 
 async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_credited(
@@ -75,11 +75,12 @@ async def test_a_seminar_report_with_an_album_and_a_receipt_is_accepted_and_cred
     assert "Бухгалтерские документы" in documents.text
     with pytest.raises(asyncio.TimeoutError):
         await api.next_message(anna.id, timeout=1)  # one answer for the album, not four
+    # The coffee break cost less than planned: typed with the scans, as the application had it.
+    typed = await say(api, anna, "Аренда зала — 15000\nКофе-брейк — 7000")
+    assert ("Фактические расходы: Аренда зала — 15\u00a0000\u00a0₽, Кофе-брейк —"
+            " 7\u00a0000\u00a0₽ ✓") in typed.text
     await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
-    received = await api.next_message(anna.id)
-    assert "Получено файлов: 1" in received.text
-    assert received.text.count("Когда всё пришлёте — «Готово»") == 1  # said once, not twice
-    summary = await tap(api, anna, received, "Готово ✔")
+    summary = await api.next_message(anna.id)  # the first scan completes the report
     assert "Проверьте отчёт" in summary.text and "Слушателей: 32" in summary.text
     assert "Баллы: 60" in summary.text  # 31–50 listeners
     sent = await tap(api, anna, summary, "✅ Отправить отчёт")
@@ -141,12 +142,10 @@ async def test_one_album_fills_the_checklist_and_brings_the_scan_and_the_report_
     _, anna = await approved_seminar(api, bot, 1008)
     await answer_figures(api, anna)
     await api.send_album(anna, [make_png(seed=i) for i in range(5)])  # 4 photos and a scan
-    documents = await api.next_message(anna.id, timeout=5)
-    assert "Бухгалтерские документы" in documents.text and "Получено файлов: 1" in documents.text
+    summary = await api.next_message(anna.id, timeout=5)
+    assert "Проверьте отчёт" in summary.text and "Документы: 1 шт." in summary.text
     with pytest.raises(asyncio.TimeoutError):
         await api.next_message(anna.id, timeout=1)
-    summary = await tap(api, anna, documents, "Готово ✔")
-    assert "Проверьте отчёт" in summary.text
     await tap(api, anna, summary, "✅ Отправить отчёт")
     assert db_rows(bot_env, "SELECT COUNT(*) FROM files WHERE kind = 'photo'") == [(5,)]
 
@@ -172,7 +171,8 @@ async def test_registrations_and_listeners_in_one_answer(
     assert registered in question.text and "50 / 42" in question.text
     link = await say(api, anna, "60 / 41")  # both figures: the listeners are not asked
     assert "Ссылка" in link.text or "link" in link.text.lower()
-    await say(api, anna, "romashka.ru/webinar")
+    feedback = await say(api, anna, "romashka.ru/webinar")  # a link alone: feedback asked next
+    assert "Отзывы и выводы" in feedback.text or "Feedback and conclusions" in feedback.text
     summary = await say(api, anna, "Good questions, we will come again")
     assert came in summary.text
 
@@ -184,35 +184,82 @@ SEMINAR_EN = [("type", ahead(40)), ("type", "Kazan, 1 Bauman St"),
               ("type", "Hall rent — 15000\nCoffee break — 8000"), ("tap", "Not needed")]
 
 
-@pytest.mark.parametrize(("language", "as_planned", "shown"), [
-    ("ru", "Как в заявке", "Кофе-брейк — 8\u00a0000\u00a0₽"),
-    ("en", "As planned", "Coffee break — 8\u00a0000\u00a0₽")])
-async def test_the_actual_costs_are_the_planned_ones_with_one_tap(
-    api: LocalBotApi, bot: AnyApplication, language: str, as_planned: str, shown: str
-) -> None:
-    maria = await manager(api, SPECIALIST, "Мария")
-    anna = api.user(1010, first_name="Анна", language_code=language)
-    await join_new_partner(api, anna, code="P-1010",
+async def seminar_report_open(api: LocalBotApi, bot: AnyApplication, partner_id: int,
+                              language: str) -> tuple[TgUser, TgUser, BotMessage]:
+    """A seminar approved and over, its report answered up to the photos question (asked in
+    `language`); returns the manager, the partner and the photos question."""
+    maria = await manager(api, SPECIALIST, "Мария", language)
+    anna = api.user(partner_id, first_name="Анна", language_code=language)
+    await join_new_partner(api, anna, code=f"P-{partner_id}",
                            status="Gold" if language == "en" else "Золотой")
     summary = await partner_fills(api, anna, "Семинар" if language == "ru" else "Seminar",
                                   SEMINAR if language == "ru" else SEMINAR_EN)
     await tap(api, anna, summary, "✅ Отправить" if language == "ru" else "✅ Send")
-    await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
+    await api.press(maria, await api.next_message(maria.id),
+                    "✅ Одобрить" if language == "ru" else "✅ Approve")
     await api.next_message(anna.id)
     runtime_of(bot).clock.advance(timedelta(days=41))
     await say(api, anna, "/report")
     await api.next_message(anna.id)
-    for answer in ("45 / 32", "romashka.ru/seminar", "All went well, many questions"):
-        costs = await say(api, anna, answer)
-    assert shown in costs.text  # what the application planned, under the question
-    photos = await tap(api, anna, costs, as_planned)
-    assert "0 из 4" in photos.text or "0 of 4" in photos.text
-    await say(api, anna, "https://video.example/seminar")
+    await say(api, anna, "45 / 32")
+    photos = await say(api, anna, "romashka.ru/seminar — " + (
+        "всё прошло отлично" if language == "ru" else "all went well, many questions"))
+    return maria, anna, photos
+
+
+@pytest.mark.parametrize(("language", "planned", "same", "label", "as_planned", "done", "docs"), [
+    ("ru", "Расходы по заявке: Аренда зала — 15\u00a0000\u00a0₽, Кофе-брейк — 8\u00a0000\u00a0₽",
+     "Фактические расходы: как в заявке — 23\u00a0000\u00a0₽", "✏️ Фактические расходы",
+     "Как в заявке", "Готово ✔", "Документы: {} шт."),
+    ("en", "Costs in the application: Hall rent — 15\u00a0000\u00a0₽, Coffee break —"
+     " 8\u00a0000\u00a0₽", "Actual costs: as planned — 23\u00a0000\u00a0₽", "✏️ Actual costs",
+     "As planned", "Done ✔", "Documents: {}")])
+async def test_the_first_scan_completes_the_report_and_the_costs_are_the_planned_ones(
+    api: LocalBotApi, bot: AnyApplication, language: str, planned: str, same: str, label: str,
+    as_planned: str, done: str, docs: str
+) -> None:
+    _, anna, photos = await seminar_report_open(api, bot, 1010, language)
+    assert "0 из 4" in photos.text or "0 of 4" in photos.text  # not the actual costs question
+    documents = await say(api, anna, "https://video.example/seminar")
+    assert planned in documents.text  # what the application planned, at the scans
+    assert done not in documents.button_texts()
     await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
-    received = await api.next_message(anna.id)
-    assert received.text.count("«Готово»" if language == "ru" else "press Done") == 1
-    report = await tap(api, anna, received, "Готово ✔" if language == "ru" else "Done ✔")
-    assert shown in report.text
+    summary = await api.next_message(anna.id)  # no «Done»: the first scan completes it
+    assert same in summary.text and docs.format(1) in summary.text
+    # A second scan sent at the summary is added, and the summary shown again.
+    await api.send_document(anna, PDF + b"%2", filename="act.pdf", mime_type="application/pdf")
+    again = await api.next_message(anna.id)
+    assert docs.format(2) in again.text and same in again.text
+    # The costs changed from the summary: the planned ones are offered with one tap.
+    costs = await tap(api, anna, again, label)
+    assert as_planned in costs.button_texts()
+    changed = await say(api, anna, "Аренда зала — 15000\nКофе-брейк — 9000" if language == "ru"
+                        else "Hall rent — 15000\nCoffee break — 9000")
+    assert "9\u00a0000\u00a0₽" in changed.text and same not in changed.text
+    back = await tap(api, anna, changed, label)
+    assert same in (await tap(api, anna, back, as_planned)).text
+
+
+@pytest.mark.parametrize(("language", "lines", "shown"), [
+    ("ru", "Аренда зала — 15000\nКофе-брейк — 6000", "Кофе-брейк — 6\u00a0000\u00a0₽"),
+    ("en", "Hall rent — 15000\nCoffee break — 6000", "Coffee break — 6\u00a0000\u00a0₽")])
+async def test_actual_costs_typed_at_the_scans_are_the_report_s(
+    api: LocalBotApi, bot: AnyApplication, language: str, lines: str, shown: str
+) -> None:
+    maria, anna, _ = await seminar_report_open(api, bot, 1012, language)
+    await say(api, anna, "https://video.example/seminar")
+    typed = await say(api, anna, lines)
+    assert shown in typed.text and "✓" in typed.text  # still waiting for the scan
+    await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
+    summary = await api.next_message(anna.id)
+    assert shown in summary.text
+    assert ("Компенсация: 10\u00a0500\u00a0₽" in summary.text
+            or "Compensation: 10\u00a0500\u00a0₽" in summary.text)  # 50% of 21 000
+    await tap(api, anna, summary,
+              "✅ Отправить отчёт" if language == "ru" else "✅ Send the report")
+    await api.next_message(maria.id)  # the scan
+    card = await api.next_message(maria.id)
+    assert shown in card.text
 
 
 async def test_a_webinar_report_needs_no_photos(
@@ -246,8 +293,7 @@ async def test_a_late_report_is_accepted_but_flagged_on_the_card(
     checklist = await say(api, anna, "https://video.example/seminar")  # a video instead
     assert "Бухгалтерские документы" in checklist.text
     await api.send_photo(anna, make_png(seed=9))
-    received = await api.next_message(anna.id)
-    summary = await tap(api, anna, received, "Готово ✔")
+    summary = await api.next_message(anna.id)
     await tap(api, anna, summary, "✅ Отправить отчёт")
     assert photos
     await api.next_message(maria.id)  # the scan
@@ -278,7 +324,7 @@ async def sent_report(api: LocalBotApi, bot: AnyApplication, partner_id: int
     await answer_figures(api, anna)
     await say(api, anna, "https://video.example/seminar")
     await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
-    summary = await tap(api, anna, await api.next_message(anna.id), "Готово ✔")
+    summary = await api.next_message(anna.id)
     await tap(api, anna, summary, "✅ Отправить отчёт")
     await api.next_message(maria.id)  # the scan
     return maria, anna, await api.next_message(maria.id)

@@ -106,8 +106,7 @@ async def report_exhibition(api: LocalBotApi, anna: TgUser) -> BotMessage:
     documents = await api.next_message(anna.id, timeout=5)
     assert "Бухгалтерские документы" in documents.text
     await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
-    received = await api.next_message(anna.id)
-    return await tap(api, anna, received, "Готово ✔")
+    return await api.next_message(anna.id)  # the first scan completes the report
 
 
 async def test_a_webinar_comparing_other_cmss_is_quoted_nothing_with_the_rule_cited(
