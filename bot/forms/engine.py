@@ -165,6 +165,10 @@ def answer_file(form: Form, draft: Draft, kept: Kept) -> None:
         overflow = form.field(question.overflow)
         if isinstance(overflow, MediaField) and overflow.applies(draft.answers):
             target = overflow
+    if target is not question and target.takes_more and target.key in draft.answers:
+        # The photos asked again from the summary: a scan among them joins the scans sent.
+        draft.answers[target.key] = target.add(draft.answers[target.key], kept)
+        return
     draft.answers[f"{target.key}.pending"] = target.take(draft.answers, kept)
     _finish_if_complete(form, draft)
 

@@ -89,6 +89,21 @@ async def test_a_scan_inside_the_album_goes_to_the_documents(
     assert '"documents": [2]' in str(documents)  # the second photo of the album, captioned
 
 
+@pytest.mark.parametrize("language", ["ru", "en"])
+async def test_a_pdf_sent_while_the_photos_are_asked_is_kept_as_a_scan(
+    api: LocalBotApi, bot: AnyApplication, language: str
+) -> None:
+    _, anna, _ = await seminar_report_open(api, bot, 1105, language)
+    await api.send_document(anna, b"%PDF-1.4\n%%EOF\n", filename="act.pdf",
+                            mime_type="application/pdf")
+    photos = await api.next_message(anna.id)  # still the photos: the PDF waits with the scans
+    assert "0 из 4" in photos.text or "0 of 4" in photos.text
+    await api.send_album(anna, [make_png(seed=i) for i in range(4)])
+    summary = await api.next_message(anna.id, timeout=5)  # photos and the scan: complete
+    assert ("Документы: 1 шт." if language == "ru" else "Documents: 1") in summary.text
+    assert SEND[language] in summary.button_texts()
+
+
 @pytest.mark.parametrize(("language", "caption"), [("ru", "Полный зал"), ("en", "the hall")])
 async def test_a_caption_names_the_photo_s_category(
     api: LocalBotApi, bot: AnyApplication, language: str, caption: str
