@@ -214,10 +214,10 @@ def on_current_summary(draft: Draft | None, query: CallbackQuery) -> TypeGuard[D
 
 
 def summary_keyboard(rt: Runtime, user: User, draft: Draft, *, edit: Callable[[str], str],
-                     last_row: Sequence[tuple[str, str]],
-                     fixed: Sequence[str] = ()) -> InlineKeyboardMarkup:
-    """A summary's buttons: ✏️ per answer (two a row; `fixed` ones can't change), then
-    `last_row` (text key, callback data) — send, discard."""
+                     last_row: Sequence[tuple[str, str]], fixed: Sequence[str] = (),
+                     extra: Sequence[tuple[str, str]] = ()) -> InlineKeyboardMarkup:
+    """A summary's buttons: ✏️ per answer (two a row; `fixed` ones can't change), a row each
+    for `extra`, then `last_row` (text key, callback data) — send, discard."""
     flow = FLOWS[draft.form]
     edits = [
         InlineKeyboardButton("✏️ " + rt.text(user, f"{flow.texts}.{q.key}.label"),
@@ -225,6 +225,8 @@ def summary_keyboard(rt: Runtime, user: User, draft: Draft, *, edit: Callable[[s
         for q in engine.summary_fields(flow.form, draft) if q.key not in fixed
     ]
     rows = [edits[i:i + 2] for i in range(0, len(edits), 2)]
+    rows += [[InlineKeyboardButton(rt.text(user, label), callback_data=data)]
+             for label, data in extra]
     rows.append([InlineKeyboardButton(rt.text(user, label), callback_data=data)
                  for label, data in last_row])
     return InlineKeyboardMarkup(rows)

@@ -92,15 +92,12 @@ async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
     application = await applications_repo.get(rt.db.conn, int(draft.answers["application_id"]))
     assert application is not None
     assessment = await reports.expected(rt.db.conn, rt.rulebook, application, draft.answers)
+    fix_categories = [("report.categories", encode(SEND, "cats"))] if (
+        len(_photos(draft)) >= 2) else []
     markup = forms.summary_keyboard(rt, user, draft,
                                     edit=lambda key: encode(SEND, "edit", key),
-                                    last_row=[("report.send", encode(SEND, "send"))])
-    if len(_photos(draft)) >= 2:
-        markup = InlineKeyboardMarkup([
-            *markup.inline_keyboard[:-1],
-            [InlineKeyboardButton(rt.text(user, "report.categories"),
-                                  callback_data=encode(SEND, "cats"))],
-            markup.inline_keyboard[-1]])
+                                    last_row=[("report.send", encode(SEND, "send"))],
+                                    extra=fix_categories)
     text = summary_text(rt, user, draft) + "\n\n" + rt.text(user, "report.expected") + "\n" + (
         "\n".join(assessment_lines(rt, rt.language(user), assessment)))
     await forms.send_summary(update, context, draft, text[:4096], markup)
