@@ -213,6 +213,12 @@ def on_current_summary(draft: Draft | None, query: CallbackQuery) -> TypeGuard[D
     return query.message.message_id >= draft.summary_after
 
 
+def to_confirm_on(draft: Draft, query: CallbackQuery) -> None:
+    """The summary whose «Send» was pressed is the one edited into the confirmation (a restart
+    may have shown two)."""
+    draft.prompt_id = _pressed(query)
+
+
 def summary_keyboard(rt: Runtime, user: User, draft: Draft, *, edit: Callable[[str], str],
                      last_row: Sequence[tuple[str, str]],
                      fixed: Sequence[str] = ()) -> InlineKeyboardMarkup:

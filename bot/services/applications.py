@@ -135,7 +135,8 @@ async def submit(
             await outbox.cards(conn, settings, Subject.APPLICATION, row.id, row.version,
                                to=outbox.deciders(settings, Role(row.role)), now=now)
             await outbox.confirm_sent(conn, settings, Subject.APPLICATION, row.id, row.version,
-                                      to=telegram_id, role=Role(row.role), now=now, id=row.id)
+                                      to=telegram_id, role=Role(row.role), now=now,
+                                      summary=draft.prompt_id, id=row.id)
     return row, assessment
 
 

@@ -176,6 +176,7 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
                                to=outbox.deciders(settings, Role(updated.role)), now=now)
             await outbox.confirm_sent(conn, settings, Subject.REPORT, report.id, report.version,
                                       to=telegram_id, role=Role(updated.role), now=now,
+                                      summary=draft.prompt_id,
                                       id=application_id)
     return Sent(report, updated)
 
