@@ -278,7 +278,7 @@ async def _close_prompt(context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft:
 
 async def active_draft(rt: Runtime, telegram_id: int) -> Draft | None:
     """The form the person is in: the draft they touched last."""
-    data = await drafts_repo.latest(rt.db.conn, telegram_id)
+    data = await drafts_repo.latest(rt.db, telegram_id)
     return Draft.from_json(data) if data else None
 
 

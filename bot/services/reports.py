@@ -52,7 +52,7 @@ async def open_report(db: Database, *, telegram_id: int, application_id: int,
     existing = await reports.of_application(db.conn, application_id)
     if row.status not in REPORTABLE and not (existing and existing.status == "more_requested"):
         raise NotAllowed
-    saved = await drafts.load(db.conn, telegram_id, REPORT.name)
+    saved = await drafts.load(db, telegram_id, REPORT.name)
     if saved is not None and saved.get("answers", {}).get("application_id") == application_id:
         return Draft.from_json(saved)
     if existing is not None:
