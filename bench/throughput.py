@@ -220,25 +220,30 @@ async def act(api: LocalBotApi, user: TgUser, action: Action) -> None:
         await api.press(user, message, value, timeout=60)
 
 
+def step_label(n: int, action: Action) -> str:
+    shown = action[1][:14] if action[0] == "tap" or action[1].startswith("/") else ""
+    return f"#{n} {action[0]} {shown}".strip()
+
+
 async def walker(inbox: Inbox, user: TgUser, script: Sequence[Action],
-                 by_step: dict[str, list[float]]) -> None:
+                 by_step: Sequence[list[float]]) -> None:
     """Each action, then the wait for the bot to move the person on: the next question."""
-    for n, action in enumerate(script, 1):
+    for action, latencies in zip(script, by_step, strict=True):
         before = inbox.counts[user.id]
         started = time.perf_counter()
         await act(inbox.api, user, action)
         await inbox.wait(user, before + (action[2] if len(action) > 2 else 1))
-        shown = action[1][:14] if action[0] == "tap" or action[1].startswith("/") else ""
-        by_step.setdefault(f"#{n} {action[0]} {shown}".strip(), []).append(
-            (time.perf_counter() - started) * 1000)
+        latencies.append((time.perf_counter() - started) * 1000)
 
 
 async def walk(inbox: Inbox, name: str, people: Sequence[TgUser],
                script: Callable[[TgUser], Sequence[Action]], limit: float) -> Phase:
     scripts = [script(p) for p in people]
-    by_step: dict[str, list[float]] = {}
+    # The steps as the first person's script names them (the others differ in ids and names).
+    by_step: dict[str, list[float]] = {step_label(n, action): []
+                                       for n, action in enumerate(scripts[0], 1)}
     started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.wait_for(asyncio.gather(*(walker(inbox, p, actions, by_step)
+    await asyncio.wait_for(asyncio.gather(*(walker(inbox, p, actions, list(by_step.values()))
                                             for p, actions in zip(people, scripts, strict=True))),
                            limit)
     return Phase(name, sum(map(len, scripts)), time.perf_counter() - started,
