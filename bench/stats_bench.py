@@ -1,7 +1,7 @@
 """How long /stats takes for a year of a large program, and its chart.
 
     python bench/stats_bench.py [--partners 10000] [--applications 200000] [--runs 5]
-                                [--helpers 20]
+                                [--helpers 10]
 
 Fills a temporary SQLite database (the real migrations) with --partners partners and
 --applications applications over a year, with decisions, reports for those held and ledger
@@ -30,21 +30,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import time as clock_time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import chart_worker  # noqa: E402 - after the path
-from bot.app import build_application, polling  # noqa: E402
-from bot.clock import Clock  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.localapi import LocalBotApi  # noqa: E402
-from bot.localapi.models import TgUser  # noqa: E402
 from bot.rules import load_rulebook  # noqa: E402
 from bot.services import stats  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from tests.services.test_stats import TODAY, YEAR, populate  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.localapi import LocalBotApi
+    from bot.localapi.models import TgUser
 
 GOAL_SECONDS = 1.0
 TICK = 0.01
@@ -52,6 +52,7 @@ TOKEN = "123456:STATS-BENCH"
 MANAGER = 9001
 FIRST_AUTHOR = 1_000_001  # the generator's users (populate): partners' authors
 MSK = ZoneInfo("Europe/Moscow")
+READING = 0.5  # seconds a partner takes to read /help's answer before asking again
 
 
 @dataclass
@@ -65,15 +66,24 @@ class Through:
 
 async def ask_help(api: LocalBotApi, person: TgUser, until: asyncio.Event,
                    waits: list[float]) -> None:
+    """/help, the answer read, /help again…: a person's pace, not a flood."""
     while not until.is_set():
         started = time.perf_counter()
         await api.send_text(person, "/help")
         await api.next_message(person.id, timeout=30)
         waits.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(READING)
 
 
 async def through_the_bot(database: Path, helpers: int) -> Through:
-    """The year's /stats asked in a chat while `helpers` partners send /help."""
+    """The year's /stats asked in a chat while `helpers` partners send /help. The bot and the
+    local server are imported here, after the charts' RSS figures above (this process holds
+    them too, so its RSS afterwards is no longer the bot's alone)."""
+    from bot.app import build_application, polling
+    from bot.clock import Clock
+    from bot.config import load_settings
+    from bot.localapi import LocalBotApi
+
     api = LocalBotApi(token=TOKEN, bot_username="partnerdesk_stats_bench_bot")
     await api.start()
     try:
@@ -89,7 +99,7 @@ async def through_the_bot(database: Path, helpers: int) -> Through:
             for person in people:  # warm-up: each one's first /help, not counted
                 await api.send_text(person, "/help")
                 await api.next_message(person.id, timeout=30)
-            done, waits = asyncio.Event(), []
+            done, waits = asyncio.Event(), list[float]()
             asking = [asyncio.ensure_future(ask_help(api, p, done, waits)) for p in people]
             await asyncio.sleep(0.5)  # /help at its usual pace first
             waits.clear()
@@ -219,7 +229,7 @@ def main() -> int:
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--applications", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--helpers", type=int, default=20,
+    parser.add_argument("--helpers", type=int, default=10,
                         help="partners sending /help during the year's /stats")
     return asyncio.run(run(parser.parse_args()))
 
