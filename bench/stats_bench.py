@@ -187,6 +187,7 @@ async def run(args: argparse.Namespace) -> int:
                 started = time.perf_counter()
                 png = await chart_worker.render(found.monthly, labels)
                 chart_timings.append(time.perf_counter() - started)
+            rss_after = vm_rss_mb()
         finally:
             chart_worker.stop()
             await db.close()
@@ -200,7 +201,7 @@ async def run(args: argparse.Namespace) -> int:
     print(f"chart (worker process): first {chart_timings[0] * 1000:.0f} ms (starts the worker),"
           f" then p50 {statistics.median(chart_timings[1:]) * 1000:.0f} ms,"
           f" {len(png):,} bytes PNG; bot-side VmRSS {rss_before:.1f} MB before the charts,"
-          f" {vm_rss_mb():.1f} MB after")
+          f" {rss_after:.1f} MB after")
     helps = through.helps_ms
     print(f"through the bot: the year's /stats text in {through.text_ms:.0f} ms, its chart in"
           f" {through.chart_ms:.0f} ms (the worker started when /stats came);"
