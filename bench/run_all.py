@@ -52,6 +52,7 @@ BENCHES = (
         ("/apply p50 to next question", r"\n/apply[^:\n]*: [^\n]*p50 ([\d.]+ ms)"),
         ("/apply p95 to next question", r"\n/apply[^:\n]*: [^\n]*p95 ([\d.]+ ms)"),
         ("/apply CPU/update", r"\n/apply[^:\n]*: [^\n]*CPU ([\d.]+ ms)/update"),
+        ("report p95 to next question", r"\nreport[^:\n]*: [^\n]*p95 ([\d.]+ ms)"),
     )),
     Bench("decision to partner", "decision_latency.py", ("--decisions", "20"), (
         ("quiet p50", r"quiet: [^\n]*p50 (\d+ ms)"),
@@ -67,7 +68,10 @@ BENCHES = (
     )),
     Bench("stats", "stats_bench.py", (), (
         ("year stats p50", r"year stats [^\n]*p50 ([\d.]+ ms)"),
-        ("chart p50", r"chart: p50 ([\d.]+ ms)"),
+        ("chart p50", r"then p50 (\d+ ms)"),
+        ("/stats text, through the bot", r"/stats text in (\d+ ms)"),
+        ("/stats chart, through the bot", r"its chart in (\d+ ms)"),
+        ("others' /help p95 meanwhile", r"/help meanwhile: [^\n]*p95 (\d+ ms)"),
     )),
 )
 

@@ -8,15 +8,18 @@ to show the bot's own cost. N simulated partners (--users) act at once through t
 local Bot API server (127.0.0.1), each as a person does: an action, then the wait for the next
 question (a new message, or the tapped question edited into the next one), then the next:
 * joining: /start, partner ID, company, city typed; status and name tapped; phone shared;
-* /apply: a webinar walked to its summary and sent (4 typed answers, 6 taps).
+* /apply: a webinar walked to its summary and sent (4 typed answers, 7 taps);
+* report: the webinar approved (set in the database: setup, not measured) and its day passed,
+  /report walked to its summary and sent (`REPORTING`: figures, link, feedback, «Send»).
 With `--reminders N`, N reminders fall due as the partners start /apply, and the dispatcher
 sends them through the same limiter (people's replies should not wait for them).
 
 The echo bot (a PTB Application replying to each text, no limiter) takes turns with Partner
 Desk on the same server, --rounds times (new people each round), for updates/s on the same
 machine at the same moment; figures are medians over the rounds. Printed: per workload p50/p95/max
-of the time to the next question, updates/s, and the ratio to the echo bot (goal with
---unlimited: form workloads at least 70% of echo). The machine is shared and noisy.
+of the time to the next question, updates/s, the ratio to the echo bot (goal with --unlimited:
+form workloads at least 70% of echo) and its slowest steps by p95. The machine is shared and
+noisy.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,6 +82,7 @@ class Phase:
     seconds: float
     latencies_ms: list[float]
     cpu_seconds: float  # of the whole process (bot, server, driver): steal time not counted
+    by_step: dict[str, list[float]] = field(default_factory=dict)  # a step's latencies, ms
 
     @property
     def per_second(self) -> float:
@@ -91,6 +95,17 @@ class Phase:
                 f" {self.per_second:.1f} updates/s; latency p50 {q[49]:.1f} ms,"
                 f" p95 {q[94]:.1f} ms, max {max(lat):.1f} ms;"
                 f" CPU {1000 * self.cpu_seconds / self.updates:.2f} ms/update")
+
+    def slowest_steps(self, count: int = 3) -> str:
+        p95 = {step: p95_of(lat) for step, lat in self.by_step.items()}
+        slowest = sorted(p95, key=p95.__getitem__, reverse=True)[:count]
+        return ", ".join(f"{step} {p95[step]:.0f} ms" for step in slowest)
+
+
+def p95_of(latencies: Sequence[float]) -> float:
+    if len(latencies) < 2:
+        return max(latencies)
+    return statistics.quantiles(latencies, n=100, method="inclusive")[94]
 
 
 class Inbox:
@@ -189,12 +204,12 @@ class FormInbox(Inbox):
 
 
 # An action: ("say", text), ("tap", a button's text on the bot's latest message that has it),
-# ("phone", number).
-Action = tuple[str, str]
+# ("phone", number); a third item: how many messages bring the next question (1 if not said).
+Action = tuple[str, str] | tuple[str, str, int]
 
 
 async def act(api: LocalBotApi, user: TgUser, action: Action) -> None:
-    what, value = action
+    what, value = action[0], action[1]
     if what == "say":
         await api.send_text(user, value)
     elif what == "phone":
@@ -202,30 +217,38 @@ async def act(api: LocalBotApi, user: TgUser, action: Action) -> None:
     else:
         message = next(m for m in reversed(api.bot_messages(user.id))
                        if value in m.button_texts())
-        await api.press(user, message, value)
+        await api.press(user, message, value, timeout=60)
+
+
+def step_label(n: int, action: Action) -> str:
+    shown = action[1][:14] if action[0] == "tap" or action[1].startswith("/") else ""
+    return f"#{n} {action[0]} {shown}".strip()
 
 
 async def walker(inbox: Inbox, user: TgUser, script: Sequence[Action],
-                 latencies: list[float]) -> None:
+                 by_step: Sequence[list[float]]) -> None:
     """Each action, then the wait for the bot to move the person on: the next question."""
-    for action in script:
+    for action, latencies in zip(script, by_step, strict=True):
         before = inbox.counts[user.id]
         started = time.perf_counter()
         await act(inbox.api, user, action)
-        await inbox.wait(user, before + 1)
+        await inbox.wait(user, before + (action[2] if len(action) > 2 else 1))
         latencies.append((time.perf_counter() - started) * 1000)
 
 
 async def walk(inbox: Inbox, name: str, people: Sequence[TgUser],
                script: Callable[[TgUser], Sequence[Action]], limit: float) -> Phase:
     scripts = [script(p) for p in people]
-    latencies: list[float] = []
+    # The steps as the first person's script names them (the others differ in ids and names).
+    by_step: dict[str, list[float]] = {step_label(n, action): []
+                                       for n, action in enumerate(scripts[0], 1)}
     started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.wait_for(asyncio.gather(*(walker(inbox, p, actions, latencies)
+    await asyncio.wait_for(asyncio.gather(*(walker(inbox, p, actions, list(by_step.values()))
                                             for p, actions in zip(people, scripts, strict=True))),
                            limit)
-    return Phase(name, sum(map(len, scripts)), time.perf_counter() - started, latencies,
-                 time.process_time() - cpu)
+    return Phase(name, sum(map(len, scripts)), time.perf_counter() - started,
+                 [ms for step in by_step.values() for ms in step], time.process_time() - cpu,
+                 by_step)
 
 
 def new_people(api: LocalBotApi, first_user: int, users: int) -> list[TgUser]:
@@ -242,7 +265,19 @@ def applying(event_date: str) -> Callable[[TgUser], Sequence[Action]]:
     return lambda user: [
         ("say", "/apply"), ("tap", "Вебинар"), ("say", event_date), ("say", "Битрикс24 за час"),
         ("tap", "Битрикс24"), ("tap", "Потенциальные клиенты"), ("say", "Битрикс24: CRM — 45"),
-        ("tap", "50"), ("say", "рассылка, сайт"), ("tap", "Только анонс"), ("tap", "✅ Отправить")]
+        ("tap", "Нет"), ("tap", "50"), ("say", "рассылка, сайт"), ("tap", "Только анонс"),
+        ("tap", "✅ Отправить")]
+
+
+# The webinar's report as the report form asks it (kept in one list: the form changes).
+REPORTING: list[Action] = [
+    ("say", "/report", 2),  # «the report on application №N» and the first question
+    ("say", "45"), ("say", "32"), ("say", "https://romashka.ru/webinar"),
+    ("say", "Всё прошло отлично, много вопросов про CRM"), ("tap", "✅ Отправить отчёт")]
+
+
+def reporting(user: TgUser) -> Sequence[Action]:
+    return REPORTING
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -272,8 +307,8 @@ async def echo_phase(inbox: Inbox, users: int, messages: int, limit: float,
 
 async def partnerdesk_phases(inbox: Inbox, users: int, limit: float, database: Path,
                              first_user: int, rate: float, reminders: int) -> list[Phase]:
-    """Joining, then /apply (with `reminders` falling due as it starts); on the bench clock,
-    a Wednesday noon (reminders_bench.NOW): no quiet hours."""
+    """Joining, then /apply (with `reminders` falling due as it starts), then the report; on
+    the bench clock, a Wednesday noon (reminders_bench.NOW): no quiet hours."""
     api = inbox.api
     settings = load_settings(telegram_bot_token=TOKEN, bot_api_url=api.base_url,
                              database=database, data_dir=database.parent / "data",
@@ -307,7 +342,17 @@ async def partnerdesk_phases(inbox: Inbox, users: int, limit: float, database: P
             others = len(api.calls("sendMessage")) - sent_before
             print(f"  while /apply was walked: {others} messages sent in {applied.seconds:.1f} s"
                   f" (reminders and replies), {others / applied.seconds:.1f}/s")
-    return [joined, applied]
+        await asyncio.sleep(1)  # «sent» confirmations still in the outbox
+        approve_all(database)
+        runtime_of(app).clock.advance(timedelta(days=31))  # the webinar is over
+        reported = await walk(inbox, "report", people, reporting, limit)
+    return [joined, applied, reported]
+
+
+def approve_all(database: Path) -> None:
+    """Every pending application approved: the report's setup, not measured."""
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE applications SET status = 'approved' WHERE status = 'pending'")
 
 
 def median_phase(name: str, phases: Sequence[Phase]) -> Phase:
@@ -315,7 +360,7 @@ def median_phase(name: str, phases: Sequence[Phase]) -> Phase:
     ranked = sorted(phases, key=lambda phase: phase.per_second)
     middle = ranked[len(ranked) // 2]
     return Phase(f"{name} (median of {len(phases)})", middle.updates, middle.seconds,
-                 middle.latencies_ms, middle.cpu_seconds)
+                 middle.latencies_ms, middle.cpu_seconds, middle.by_step)
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -325,7 +370,8 @@ async def run(args: argparse.Namespace) -> int:
     inbox = FormInbox(api)
     echoes: list[Phase] = []
     rounds: list[list[Phase]] = []
-    per_person = len(joining(api.bot_user)) + len(applying("")(api.bot_user))
+    per_person = (len(joining(api.bot_user)) + len(applying("")(api.bot_user))
+                  + len(reporting(api.bot_user)))
     try:
         with tempfile.TemporaryDirectory(prefix="throughput-") as folder:
             for n in range(args.rounds):  # new people every round: 10,000 ids apart
@@ -340,9 +386,9 @@ async def run(args: argparse.Namespace) -> int:
     print(f"machine: {machine()} (shared with other engineers: noisy)")
     print(f"settings: PARTNERDESK_MESSAGES_PER_SECOND={rate:g}"
           + (" (limiter lifted: --unlimited)" if args.unlimited else " (shipped)"))
-    print(f"load: {args.users} partners at once, each joining then walking /apply, waiting for"
-          f" the next question before the next action; {args.reminders} reminders due during"
-          f" /apply; {args.rounds} rounds, taking turns with the echo bot")
+    print(f"load: {args.users} partners at once, each joining, walking /apply, then reporting,"
+          f" waiting for the next question before the next action; {args.reminders} reminders"
+          f" due during /apply; {args.rounds} rounds, taking turns with the echo bot")
     base = median_phase("echo bot", echoes)
     print(base.line())
     ok = refused == 0
@@ -351,6 +397,7 @@ async def run(args: argparse.Namespace) -> int:
         ratio = full.per_second / base.per_second
         print(full.line().replace("latency", "time to the next question")
               + f"; {ratio:.0%} of echo")
+        print(f"  slowest steps by p95: {full.slowest_steps()}")
         if args.unlimited and ratio < GOAL:
             ok = False
     print(f"refusals: {refused}" + (f"; goal with --unlimited: forms >= {GOAL:.0%} of echo"

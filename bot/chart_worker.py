@@ -1,8 +1,9 @@
 """The /stats chart drawn in a worker process: matplotlib and its figures (some 80 MB) stay
 there, not in the bot, and drawing takes no time from the bot's event loop.
 
-One worker, started with the first chart (forkserver: it does not inherit the bot's memory or
-threads) and kept for the next ones; stopped with the bot.
+One worker (forkserver: it does not inherit the bot's memory or threads), started ahead when a
+manager opens /stats (`warm_up`: matplotlib loads there while the figures are read, so the first
+chart does not wait for it) and kept for the next charts; stopped with the bot.
 """
 
 from __future__ import annotations
@@ -22,15 +23,35 @@ def _draw(monthly: Mapping[str, tuple[int, int, int]], labels: tuple[str, str, s
     return render_chart(monthly, ChartLabels(*labels))
 
 
-async def render(monthly: Mapping[str, tuple[int, int, int]],
-                 labels: tuple[str, str, str, str]) -> bytes:
-    """PNG of `monthly` (YYYY-MM → events, listeners, kopecks); labels: title, events,
-    listeners, compensation."""
+def _load() -> None:
+    """In the worker: matplotlib imported and its font found, once."""
+    from matplotlib import font_manager
+
+    import bot.charts  # noqa: F401
+
+    font_manager.findfont("DejaVu Sans")
+
+
+def _worker() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         _pool = ProcessPoolExecutor(max_workers=1,
                                     mp_context=multiprocessing.get_context("forkserver"))
-    return await asyncio.get_running_loop().run_in_executor(_pool, _draw, dict(monthly), labels)
+    return _pool
+
+
+def warm_up() -> None:
+    """Start the worker and load matplotlib there, without waiting for it."""
+    if _pool is None:
+        _worker().submit(_load)
+
+
+async def render(monthly: Mapping[str, tuple[int, int, int]],
+                 labels: tuple[str, str, str, str]) -> bytes:
+    """PNG of `monthly` (YYYY-MM → events, listeners, kopecks); labels: title, events,
+    listeners, compensation."""
+    return await asyncio.get_running_loop().run_in_executor(_worker(), _draw, dict(monthly),
+                                                            labels)
 
 
 def stop() -> None:

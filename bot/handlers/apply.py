@@ -180,6 +180,7 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
         await context.bot.send_message(user.id, refusal, parse_mode=ParseMode.HTML)
         return
     changing = await decisions.draft_application(rt.db, user.id)
+    forms.to_confirm_on(draft, query)
     try:
         if changing is None:
             await applications.submit(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
@@ -191,9 +192,8 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
     except NotAllowed:
         await query.answer(rt.text(user, "apply.cannot_send"), show_alert=True)
         return
-    rt.outbox.wake()  # the cards to whoever decides, and «sent» to the partner
+    rt.outbox.wake()  # the cards to whoever decides, and the summary edited into «sent»
     await query.answer(rt.text(user, "apply.sent_short"))
-    await remove_buttons(query)  # the draft (and its prompt) is gone now
 
 
 async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, application_id: int) -> None:

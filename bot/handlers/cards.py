@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 
 from bot.config import Role
 from bot.forms.application import APPLICATION
+from bot.forms.engine import Form
 from bot.forms.fields import format_rubles
 from bot.handlers import outbox
 from bot.handlers.callbacks import encode
@@ -188,4 +189,10 @@ async def _outcome(rt: Runtime, language: str, application_id: int,
     return outbox.Outgoing(text, markup)
 
 
-outbox.register_views(Subject.APPLICATION, outbox.CardViews(_open_card, _closed_card, _outcome))
+async def _answers(rt: Runtime, application_id: int) -> tuple[Form, str, dict[str, Any]] | None:
+    row = await applications_repo.get(rt.db.conn, application_id)
+    return None if row is None else (APPLICATION, "forms.apply", row.answers)
+
+
+outbox.register_views(Subject.APPLICATION,
+                      outbox.CardViews(_open_card, _closed_card, _outcome, _answers))

@@ -213,6 +213,12 @@ def on_current_summary(draft: Draft | None, query: CallbackQuery) -> TypeGuard[D
     return query.message.message_id >= draft.summary_after
 
 
+def to_confirm_on(draft: Draft, query: CallbackQuery) -> None:
+    """The summary whose «Send» was pressed is the one edited into the confirmation (a restart
+    may have shown two)."""
+    draft.prompt_id = _pressed(query)
+
+
 def summary_keyboard(rt: Runtime, user: User, draft: Draft, *, edit: Callable[[str], str],
                      last_row: Sequence[tuple[str, str]], fixed: Sequence[str] = (),
                      extra: Sequence[tuple[str, str]] = ()) -> InlineKeyboardMarkup:
@@ -274,7 +280,7 @@ async def _close_prompt(context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft:
 
 async def active_draft(rt: Runtime, telegram_id: int) -> Draft | None:
     """The form the person is in: the draft they touched last."""
-    data = await drafts_repo.latest(rt.db.conn, telegram_id)
+    data = await drafts_repo.latest(rt.db, telegram_id)
     return Draft.from_json(data) if data else None
 
 

@@ -37,6 +37,10 @@ async def answer_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return False
+    # Only a manager is ever asked (a decision card's reason or amount): a partner's typed
+    # answer goes straight to their form, without a write transaction to look.
+    if not rt.settings.is_manager(user.id):
+        return False
     replied = message.reply_to_message.message_id if message.reply_to_message else None
     awaited = await decisions.take_awaited(rt.db, chat_id=message.chat_id, user_id=user.id,
                                            prompt_id=replied)

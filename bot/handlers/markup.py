@@ -24,3 +24,9 @@ def already_so(exc: BadRequest) -> bool:
     """The edit had nothing to do: the message already looks so, or is gone."""
     text = str(exc)
     return "not modified" in text or "message to edit not found" in text
+
+
+def cannot_edit(exc: BadRequest) -> bool:
+    """The message is no longer there to edit: deleted by the person, or too old for Telegram."""
+    text = str(exc).lower()
+    return "message to edit not found" in text or "can't be edited" in text

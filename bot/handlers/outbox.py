@@ -21,6 +21,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Role
+from bot.forms.engine import Form
+from bot.handlers.markup import cannot_edit
+from bot.handlers.render import answer_lines, fitted
 from bot.runtime import Runtime
 from bot.services import outbox, reminders
 from bot.services.outbox import Message, Subject
@@ -39,6 +42,7 @@ class Outgoing:
     # ReplyKeyboardRemove: the message that ends a form asking for a contact.
     markup: InlineKeyboardMarkup | ReplyKeyboardRemove | None = None
     edit: int | None = None  # the message to edit instead of sending a new one
+    send_if_gone: bool = False  # the edit's message deleted (or too old): send the text anew
     prelude: Prelude | None = None
     document: str | None = None  # a file (its file_id) sent with the text as its caption
 
@@ -54,6 +58,9 @@ class CardViews:
     closed: Callable[[Runtime, str, int, int], Awaitable[str | None]]
     # (runtime, language, subject id, version) → what the partner is told
     outcome: Callable[[Runtime, str, int, int], Awaitable[Outgoing | None]]
+    # (runtime, subject id) → what its sent summary keeps under «sent»: the form, its texts'
+    # prefix and the answers as stored (None: the subject is gone)
+    answers: Callable[[Runtime, int], Awaitable[tuple[Form, str, dict[str, Any]] | None]]
 
 
 Notice = Callable[[Runtime, str, dict[str, Any]], Awaitable[Outgoing | None]]
@@ -79,9 +86,20 @@ async def _sent(rt: Runtime, language: str, payload: dict[str, Any]) -> Outgoing
     params: dict[str, Any] = {"id": payload["id"]}
     if "kind" in payload:
         params["kind"] = rt.texts.render(language, f"requests.kind.{payload['kind']}")
-    prefix = SENT_TEXTS[Subject(payload["subject"])]
-    return Outgoing(rt.texts.render(language, f"{prefix}.sent" if reached
-                                    else f"{prefix}.sent_waiting", **params))
+    subject = Subject(payload["subject"])
+    prefix = SENT_TEXTS[subject]
+    text = rt.texts.render(language, f"{prefix}.sent" if reached else f"{prefix}.sent_waiting",
+                           **params)
+    if "summary" not in payload:
+        return Outgoing(text)
+    # The summary whose «Send» was pressed becomes the confirmation, its answers kept below:
+    # one call for the step, and the buttons go with the edit.
+    shown = await _VIEWS[subject].answers(rt, int(payload["subject_id"]))
+    if shown is not None:
+        form, texts, answers = shown
+        text = fitted(lambda limit: text + "\n\n" + "\n".join(
+            answer_lines(rt, language, form, texts, answers, limit)))
+    return Outgoing(text, edit=int(payload["summary"]), send_if_gone=True)
 
 
 register_notice("sent", _sent)
@@ -113,9 +131,13 @@ async def _send(bot: Bot, chat_id: int, out: Outgoing) -> int | None:
     """Send (or edit); returns the new message's id."""
     if out.edit is not None:
         assert not isinstance(out.markup, ReplyKeyboardRemove), "an edit keeps inline buttons"
-        await bot.edit_message_text(out.text, chat_id=chat_id, message_id=out.edit,
-                                    parse_mode=ParseMode.HTML, reply_markup=out.markup)
-        return None
+        try:
+            await bot.edit_message_text(out.text, chat_id=chat_id, message_id=out.edit,
+                                        parse_mode=ParseMode.HTML, reply_markup=out.markup)
+            return None
+        except BadRequest as exc:
+            if not (out.send_if_gone and cannot_edit(exc)):
+                raise
     if out.prelude is not None:
         await out.prelude(bot, chat_id)
     if out.document is not None:

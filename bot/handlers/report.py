@@ -13,7 +13,6 @@ from bot.forms.parsing import Invalid
 from bot.forms.report import PHOTOS, REPORT, photo_categories
 from bot.handlers import forms, membership
 from bot.handlers.callbacks import decode, encode, is_id, pattern
-from bot.handlers.markup import remove_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.runtime import Runtime, runtime
 from bot.services import reports
@@ -146,15 +145,15 @@ async def on_summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if parts != ["send"]:
         await query.answer()
         return
+    forms.to_confirm_on(draft, query)
     try:
         await reports.send(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
                            now=rt.clock.now(), settings=rt.settings)
     except NotAllowed:
         await query.answer(rt.text(user, "report.not_reportable"), show_alert=True)
         return
-    rt.outbox.wake()  # the review cards, and «sent» to the partner
+    rt.outbox.wake()  # the review cards, and the summary edited into «sent»
     await query.answer(rt.text(user, "report.sent_short"))
-    await remove_buttons(query)
 
 
 async def _on_categories(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler
 
+from bot.forms.engine import Form
 from bot.forms.request_fields import OneFile
 from bot.forms.requests import REQUEST_FORMS
 from bot.handlers import cards, decision_card, outbox
@@ -233,7 +234,13 @@ async def _outcome(rt: Runtime, language: str, request_id: int,
     return outbox.Outgoing(text, markup)
 
 
-outbox.register_views(Subject.REQUEST, outbox.CardViews(_open_card, _closed_card, _outcome))
+async def _answers(rt: Runtime, request_id: int) -> tuple[Form, str, dict[str, Any]] | None:
+    row = await requests_repo.get(rt.db.conn, request_id)
+    return None if row is None else (REQUEST_FORMS[row.kind], f"forms.{row.kind}", row.answers)
+
+
+outbox.register_views(Subject.REQUEST,
+                      outbox.CardViews(_open_card, _closed_card, _outcome, _answers))
 
 
 def _facts(row: RequestRow) -> Facts:

@@ -200,6 +200,7 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
     rt = runtime(context)
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
+    forms.to_confirm_on(draft, query)
     sent = await requests_service.send(rt.db, rt.rulebook, telegram_id=user.id, draft=draft,
                                        now=rt.clock.now(), settings=rt.settings)
     if sent.sending is Sending.LIMITED:
@@ -209,9 +210,8 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft
     if sent.sending is not Sending.SENT or sent.request is None:
         await query.answer(rt.text(user, "requests.cannot_send"), show_alert=True)
         return
-    rt.outbox.wake()  # the request's cards, and «sent» to the partner
+    rt.outbox.wake()  # the request's cards, and the summary edited into «sent»
     await query.answer(rt.text(user, "apply.sent_short"))
-    await remove_buttons(query)
 
 
 async def _fix(update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: int) -> None:

@@ -16,6 +16,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMedia
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler
 
+from bot.forms.engine import Form
 from bot.forms.fields import format_rubles
 from bot.forms.report import REPORT
 from bot.handlers import cards, copartners, decision_card, listeners, outbox
@@ -182,7 +183,13 @@ async def _outcome(rt: Runtime, language: str, report_id: int,
     return outbox.Outgoing(text, markup)
 
 
-outbox.register_views(Subject.REPORT, outbox.CardViews(_open_card, _closed_card, _outcome))
+async def _answers(rt: Runtime, report_id: int) -> tuple[Form, str, dict[str, Any]] | None:
+    report = await reports_repo.get(rt.db.conn, report_id)
+    return None if report is None else (REPORT, "forms.report", report.answers)
+
+
+outbox.register_views(Subject.REPORT,
+                      outbox.CardViews(_open_card, _closed_card, _outcome, _answers))
 
 
 @dataclass(frozen=True, slots=True)

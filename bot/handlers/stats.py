@@ -64,6 +64,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     period = await _period(rt, user, message, list(context.args or []), "stats.usage")
     if period is None:
         return
+    chart_worker.warm_up()  # the worker loads matplotlib while the figures are read
     figures = await collect(rt.db, rt.rulebook, period, rt.clock.now().date(),
                             partner_id=partner.id if partner else None)
     await message.reply_text(stats_text(rt, user, figures, partner), parse_mode=ParseMode.HTML)
@@ -165,7 +166,10 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:
+    # Not blocking: updates are handled one at a time, and a year's figures (a second or two,
+    # the chart with them) must not hold up everyone else's. Both only read: one cut short by a
+    # restart is not redone, the manager asks again.
     return [
-        CommandHandler("stats", stats_command),
-        CommandHandler("export", export_command),
+        CommandHandler("stats", stats_command, block=False),
+        CommandHandler("export", export_command, block=False),
     ]

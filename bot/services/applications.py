@@ -87,13 +87,12 @@ def price(rulebook: Rulebook, answers: dict[str, Any], today: date) -> Assessmen
 
 
 async def load_draft(db: Database, telegram_id: int, form: str) -> Draft | None:
-    data = await drafts.load(db.conn, telegram_id, form)
+    data = await drafts.load(db, telegram_id, form)
     return Draft.from_json(data) if data else None
 
 
 async def save_draft(db: Database, telegram_id: int, draft: Draft, now: datetime) -> None:
-    async with db.transaction() as conn:
-        await drafts.save(conn, telegram_id, draft.form, draft.to_json(), now)
+    await drafts.save_alone(db, telegram_id, draft.form, draft.to_json(), now)
 
 
 async def discard_draft(db: Database, telegram_id: int, form: str) -> None:
@@ -135,7 +134,8 @@ async def submit(
             await outbox.cards(conn, settings, Subject.APPLICATION, row.id, row.version,
                                to=outbox.deciders(settings, Role(row.role)), now=now)
             await outbox.confirm_sent(conn, settings, Subject.APPLICATION, row.id, row.version,
-                                      to=telegram_id, role=Role(row.role), now=now, id=row.id)
+                                      to=telegram_id, role=Role(row.role), now=now,
+                                      summary=draft.prompt_id, id=row.id)
     return row, assessment
 
 

@@ -214,7 +214,8 @@ async def resubmit(db: Database, rulebook: Rulebook, *, telegram_id: int, applic
                                note={"key": "cards.changed", "version": row.version,
                                      "fields": sorted(changed)})
             await outbox.confirm_sent(conn, settings, Subject.APPLICATION, row.id, row.version,
-                                      to=telegram_id, role=Role(row.role), now=now, id=row.id)
+                                      to=telegram_id, role=Role(row.role), now=now,
+                                      summary=draft.prompt_id, id=row.id)
     return Resubmitted(row, changed)
 
 

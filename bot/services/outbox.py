@@ -136,14 +136,18 @@ async def cards(conn: aiosqlite.Connection, settings: Settings, subject: Subject
 
 async def confirm_sent(conn: aiosqlite.Connection, settings: Settings, subject: Subject,
                        subject_id: int, version: int, *, to: int, role: Role, now: datetime,
-                       **shown: Any) -> None:
+                       summary: int | None = None, **shown: Any) -> None:
     """The sender's «sent to the manager» (or «waits for a manager»): a promise as much as the
     cards it goes with, so a kill right after the commit can't leave the sender without it.
-    `shown`: what its text names (the number, a request's kind)."""
+    `summary`: the summary message whose «Send» was pressed — edited into the confirmation
+    (one Bot API call for the step); `shown`: what its text names (the number, a request's
+    kind)."""
+    payload: dict[str, Any] = {"notice": "sent", "subject": subject.value, "role": role.value,
+                               **shown}
+    if summary is not None:
+        payload |= {"summary": summary, "subject_id": subject_id}
     await send(conn, settings, key=f"sent:{subject}:{subject_id}:{version}", to=to,
-               kind=Message.NOTICE,
-               payload={"notice": "sent", "subject": subject.value, "role": role.value, **shown},
-               now=now)
+               kind=Message.NOTICE, payload=payload, now=now)
 
 
 async def decided(conn: aiosqlite.Connection, settings: Settings, subject: Subject,

@@ -52,7 +52,7 @@ async def open_report(db: Database, *, telegram_id: int, application_id: int,
     existing = await reports.of_application(db.conn, application_id)
     if row.status not in REPORTABLE and not (existing and existing.status == "more_requested"):
         raise NotAllowed
-    saved = await drafts.load(db.conn, telegram_id, REPORT.name)
+    saved = await drafts.load(db, telegram_id, REPORT.name)
     if saved is not None and saved.get("answers", {}).get("application_id") == application_id:
         return Draft.from_json(saved)
     if existing is not None:
@@ -176,6 +176,7 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
                                to=outbox.deciders(settings, Role(updated.role)), now=now)
             await outbox.confirm_sent(conn, settings, Subject.REPORT, report.id, report.version,
                                       to=telegram_id, role=Role(updated.role), now=now,
+                                      summary=draft.prompt_id,
                                       id=application_id)
     return Sent(report, updated)
 

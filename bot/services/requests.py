@@ -197,7 +197,8 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
                                to=outbox.deciders(settings, Role(stored.role)), now=now)
             await outbox.confirm_sent(conn, settings, Subject.REQUEST, stored.id,
                                       stored.version, to=telegram_id, role=Role(stored.role),
-                                      now=now, id=stored.id, kind=stored.kind)
+                                      now=now, summary=draft.prompt_id, id=stored.id,
+                                      kind=stored.kind)
     return Sent(Sending.SENT, stored, resent=fixing is not None)
 
 

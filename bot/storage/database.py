@@ -70,6 +70,14 @@ class Database:
             _fetch_one, self.conn._conn, sql, params)
         return row
 
+    async def write_one(self, sql: str, params: tuple[object, ...] = ()) -> None:
+        """One statement as a transaction of its own (autocommit): one trip to aiosqlite's
+        thread instead of the three of `BEGIN … COMMIT`; under the lock, so it never lands
+        inside another coroutine's transaction."""
+        async with self._write_lock:
+            await self.conn._execute(  # type: ignore[no-untyped-call]
+                _execute_alone, self.conn._conn, sql, params)
+
     async def fetch_all(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
         return list(await self.conn.execute_fetchall(sql, params))
 
@@ -99,6 +107,10 @@ class Database:
         Python's `backup()` retries that forever on the very thread the transaction needs.
         """
         return await asyncio.to_thread(_backup, self.path, target)
+
+
+def _execute_alone(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> None:
+    conn.execute(sql, params).close()
 
 
 def _fetch_one(conn: sqlite3.Connection, sql: str,

@@ -38,11 +38,18 @@ async def say(api: LocalBotApi, user: TgUser, text: str) -> BotMessage:
     return await api.next_message(user.id)
 
 
+def edits_in_place(callback_data: str) -> bool:
+    """A form's answer (its question edited into the next) or a summary's «Send» (the summary
+    edited into the confirmation)."""
+    return (callback_data.startswith(("f:", "rq:s:"))
+            or callback_data in ("a:send", "rs:send"))
+
+
 async def tap(api: LocalBotApi, user: TgUser, message: BotMessage, button: str) -> BotMessage:
     """Press a button and return the bot's next message in that chat — or, for a form's
-    button, the pressed question once edited into the next one."""
+    button or a summary's «Send», the pressed message once edited (see `edits_in_place`)."""
     html = message.html
-    form_step = any(b.text == button and (b.callback_data or "").startswith("f:")
+    form_step = any(b.text == button and edits_in_place(b.callback_data or "")
                     for row in message.buttons for b in row)
     await api.press(user, message, button)
     if form_step:

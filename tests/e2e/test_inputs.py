@@ -38,12 +38,13 @@ async def test_a_double_tap_on_send_sends_once_and_says_nothing_went_wrong(
     await join_new_partner(api, anna, code="P-3101")
     await webinar_summary(api, anna)
     summary = api.bot_messages(anna.id)[-1]
+    html = summary.html
     # Both taps leave the phone before the bot has handled the first.
     first, second = await asyncio.gather(api.press(anna, summary, "✅ Отправить"),
                                          api.press(anna, summary, "✅ Отправить"))
     assert first.text == "Отправлено"
     assert second.text is not None and "позади" in second.text
-    await api.next_message(anna.id)
+    await api.next_message_or_edit(anna.id, summary, html)  # the summary becomes «sent»
     await asyncio.sleep(0.3)
     assert all_said(api, anna).count("Заявка №1") == 1  # «…ждёт в очереди», once
     assert WENT_WRONG not in all_said(api, anna)

@@ -86,7 +86,8 @@ async def test_a_card_saved_before_a_kill_arrives_after_the_restart(
         await join_new_partner(api, anna, code="P-1821")
         # The process dies between the commit and the send: nothing wakes the dispatcher.
         first.bot_data["partnerdesk.runtime"].outbox.waker = None
-        await api.press(anna, await partner_fills(api, anna), "✅ Отправить")
+        summary = await partner_fills(api, anna)
+        await api.press(anna, summary, "✅ Отправить")
         with pytest.raises(TimeoutError):
             await api.next_message(maria.id, timeout=0.5)
     assert db_rows(bot_env, "SELECT kind, state FROM reminders WHERE state != 'sent'"
@@ -96,7 +97,10 @@ async def test_a_card_saved_before_a_kill_arrives_after_the_restart(
     async with polling(again, poll_timeout=1):
         card = await api.next_message(maria.id)
         assert "Заявка №1" in card.text and "✅ Одобрить" in card.button_texts()
-        assert "Заявка №1 отправлена менеджеру" in (await api.next_message(anna.id)).text
+        # The summary she pressed «Send» on becomes the confirmation, with its buttons gone.
+        await api.wait_until(lambda: "Заявка №1 отправлена менеджеру" in summary.text,
+                             timeout=WAIT)
+        assert summary.buttons == []
 
 
 async def test_a_manager_who_has_not_started_gets_the_card_on_start_and_the_partner_knows(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import sqlite3
 
+import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
+from bot import chart_worker
 from bot.app import AnyApplication
 from bot.localapi import LocalBotApi
 from bot.runtime import runtime_of
@@ -15,6 +18,7 @@ from tests.conftest import SPECIALIST
 from tests.e2e.steps import say
 from tests.e2e.test_balance import partner
 from tests.e2e.test_decide import manager
+from tests.localapi.conftest import make_png
 from tests.services.test_stats import png_size
 
 
@@ -91,3 +95,29 @@ async def test_a_manager_gets_the_figures_and_a_chart_a_partner_only_its_own(
 
     wrong = (await say(api, specialist, "/stats week")).text
     assert "Не понял период «week»" in wrong
+
+
+@pytest.mark.parametrize(("language", "title", "help_says"),
+                         [("ru", "Статистика программы", "/apply"),
+                          ("en", "Program statistics", "/apply")])
+async def test_others_are_answered_while_a_managers_stats_chart_is_drawn(
+    api: LocalBotApi, bot: AnyApplication, monkeypatch: pytest.MonkeyPatch,
+    language: str, title: str, help_says: str,
+) -> None:
+    drawing, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_chart(monthly: object, labels: object) -> bytes:  # a year's chart, held
+        drawing.set()
+        await release.wait()
+        return make_png()
+
+    monkeypatch.setattr(chart_worker, "render", slow_chart)
+    anna = await partner(api, 611, "P-611", "Ромашка", language)
+    specialist = await manager(api, SPECIALIST, "Мария", language)
+
+    assert title in (await say(api, specialist, "/stats year")).text
+    await asyncio.wait_for(drawing.wait(), 5)
+    # The chart is still being drawn: Anna's /help does not wait for it.
+    assert help_says in (await say(api, anna, "/help")).text
+    release.set()
+    assert (await api.next_message(specialist.id)).kind == "photo"
