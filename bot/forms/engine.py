@@ -6,7 +6,7 @@ so a form resumes after a restart or a week later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,12 +15,18 @@ from bot.forms.media import Kept, MediaField
 from bot.forms.parsing import Invalid
 
 SUMMARY = "=summary"
+# Answers filled without asking (a default, an inference, the previous application, a date's
+# place): not steps the person takes. Keys with a dot are the form's own, never submitted.
+FILLED = "filled.keys"
 
 
 @dataclass(frozen=True)
 class Form:
     name: str
     fields: tuple[Field, ...]
+    # Until this holds, how many questions there are is unknown (e.g. before the kind): no
+    # «step N of M» is shown.
+    countable: Callable[[Answers], bool] | None = None
 
     def field(self, key: str) -> Field:
         for candidate in self.fields:
@@ -28,24 +34,49 @@ class Form:
                 return candidate
         raise KeyError(key)
 
+    def submitted(self, answers: Answers) -> dict[str, Any]:
+        """The answers without the form's own bookkeeping (toggles in progress, what was filled,
+        questions about the form itself)."""
+        internal = {f.key for f in self.fields if not f.in_summary}
+        return {k: v for k, v in answers.items() if "." not in k and k not in internal}
+
     def active(self, answers: Answers) -> list[Field]:
         return [f for f in self.fields if f.applies(answers)]
 
     def next_key(self, answers: Answers) -> str:
         """The first active question not answered yet, or the summary when all are."""
         for candidate in self.active(answers):
-            if candidate.key not in answers and candidate.default is None:
+            if candidate.key not in answers and _defaulted(candidate, answers) is None:
                 return candidate.key
         return SUMMARY
 
     def fill_defaults(self, answers: dict[str, Any]) -> None:
         for candidate in self.active(answers):
-            if candidate.key not in answers and candidate.default is not None:
-                answers[candidate.key] = candidate.default(answers)
+            if candidate.key in answers:
+                continue
+            value = _defaulted(candidate, answers)
+            if value is not None:
+                answers[candidate.key] = value
+                mark_filled(answers, [candidate.key])
 
-    def step(self, key: str, answers: Answers) -> tuple[int, int]:
-        keys = [f.key for f in self.active(answers) if f.default is None]
+    def step(self, key: str, answers: Answers) -> tuple[int, int] | None:
+        """«Step N of M»: M counts the questions answered and those still to ask, not what
+        was filled without asking; None while M can't be known yet."""
+        if self.countable is not None and not self.countable(answers):
+            return None
+        filled = set(answers.get(FILLED, ()))
+        keys = [f.key for f in self.active(answers)
+                if f.key not in filled and (f.key in answers or f.default is None
+                                            or f.default(answers) is None)]
         return (keys.index(key) + 1 if key in keys else len(keys), len(keys))
+
+
+def _defaulted(question: Field, answers: Answers) -> Any:
+    return None if question.default is None else question.default(answers)
+
+
+def mark_filled(answers: dict[str, Any], keys: Sequence[str]) -> None:
+    answers[FILLED] = sorted({*answers.get(FILLED, ()), *keys})
 
 
 @dataclass
@@ -96,7 +127,9 @@ def answer_text(form: Form, draft: Draft, text: str, ctx: Context) -> Outcome:
     """A typed answer to the current question; raises Invalid with what is expected."""
     question = _current_field(form, draft)
     value = question.parse(text, draft.answers, ctx)
-    draft.answers.update(question.parse_ahead(text, draft.answers, ctx))
+    ahead = question.parse_ahead(text, draft.answers, ctx)
+    draft.answers.update(ahead)
+    mark_filled(draft.answers, list(ahead))
     if isinstance(question, MediaField):  # e.g. a video link instead of photos
         draft.answers.pop(f"{question.key}.pending", None)
         return _accept(form, draft, question, value)
@@ -112,6 +145,11 @@ def answer_button(form: Form, draft: Draft, value: str, ctx: Context) -> Outcome
         return _accept(form, draft, question, None)
     if value == "=keep" and question.key in draft.answers:
         return _accept(form, draft, question, draft.answers[question.key])
+    if value == REMEMBERED_BUTTON:
+        previous = remembered(draft, question, ctx)
+        if previous is None:
+            raise Invalid("use_buttons")
+        return _accept(form, draft, question, previous)
     if isinstance(question, MediaField) and value == "=done":
         return _finish_media(form, draft, question)
     if isinstance(question, MultiChoice | PickItems):
@@ -186,7 +224,20 @@ def refresh(form: Form, draft: Draft) -> None:
 
 
 def summary_fields(form: Form, draft: Draft) -> Sequence[Field]:
-    return [f for f in form.active(draft.answers) if f.key in draft.answers]
+    return [f for f in form.active(draft.answers) if f.key in draft.answers and f.in_summary]
+
+
+REMEMBERED = "remembered.answers"  # the company's answers last time, offered again
+REMEMBERED_BUTTON = "=remembered"
+
+
+def remembered(draft: Draft, question: Field, ctx: Context) -> Any:
+    """The company's previous answer to this question, if it may be given again now (a choice
+    the calendar rules out now is not offered)."""
+    value = draft.answers.get(REMEMBERED, {}).get(question.key)
+    if value is None or not question.still_valid(value, draft.answers, ctx):
+        return None
+    return value
 
 
 def _current_field(form: Form, draft: Draft) -> Field:
@@ -205,6 +256,8 @@ def _finish_toggles(form: Form, draft: Draft, question: Field) -> Outcome:
 
 def _accept(form: Form, draft: Draft, question: Field, value: Any) -> Outcome:
     draft.answers[question.key] = value
+    if question.key in draft.answers.get(FILLED, ()):  # the person's own answer now
+        draft.answers[FILLED] = [k for k in draft.answers[FILLED] if k != question.key]
     if draft.editing:
         draft.editing = False  # back to the summary, unless the change opened a new question
     else:

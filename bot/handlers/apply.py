@@ -39,7 +39,7 @@ async def apply_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if draft is None:
         await forms.begin(update, context, APPLICATION.name)
         return
-    step, total = APPLICATION.step(draft.current, draft.answers)
+    step, total = APPLICATION.step(draft.current, draft.answers) or (1, 0)
     kind = draft.answers.get("kind")
     what = rt.text(user, f"forms.apply.kind.{kind}") if kind else "—"
     buttons = InlineKeyboardMarkup([[
@@ -72,6 +72,14 @@ async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[s
     """Say at once what the rules make of an answer, instead of after sending."""
     answers = draft.answers
     notes = []
+    if answered in ("kind", "special_program") and kind_of(answers):
+        previous = await applications.previous_answers(rt.db, user.id, kind_of(answers))
+        if previous:
+            answers[engine.REMEMBERED] = previous
+    elif answered == "same_as_before" and answers[answered] == "same":
+        applications.take_previous(draft, forms.context_for(rt, user))
+    elif answered == "event_date":
+        applications.drop_outdated(draft, forms.context_for(rt, user))
     if answered in ("title", "event_name") and kind_of(answers) not in SPECIAL:
         # An application for the special program itself may use its name (RULEBOOK §7).
         name = rt.rulebook.reserved_name_in(str(answers[answered]))
