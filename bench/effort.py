@@ -132,7 +132,8 @@ def seminar_as_before(on: str) -> list[tuple[str, str]]:
 
 def webinar(on: str) -> list[tuple[str, str]]:
     return [("type", "/apply"), ("tap", "Вебинар"), ("type", on),
-            ("type", "Битрикс24 за час"), ("tap", "Потенциальные клиенты"), ("type", "Битрикс24: CRM — 45"), ("tap", "Нет"),
+            ("type", "Битрикс24 за час"), ("tap", "Потенциальные клиенты"),
+            ("type", "Битрикс24: CRM — 45"), ("tap", "Нет"),
             ("tap", "50"), ("type", "рассылка, сайт"), ("tap", "Только анонс"),
             ("tap", "✅ Отправить")]
 

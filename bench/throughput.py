@@ -241,7 +241,7 @@ def joining(user: TgUser) -> Sequence[Action]:
 def applying(event_date: str) -> Callable[[TgUser], Sequence[Action]]:
     return lambda user: [
         ("say", "/apply"), ("tap", "Вебинар"), ("say", event_date), ("say", "Битрикс24 за час"),
-        ("tap", "Битрикс24"), ("tap", "Потенциальные клиенты"), ("say", "Битрикс24: CRM — 45"),
+        ("tap", "Потенциальные клиенты"), ("say", "Битрикс24: CRM — 45"),
         ("tap", "50"), ("say", "рассылка, сайт"), ("tap", "Только анонс"), ("tap", "✅ Отправить")]
 
 

@@ -192,7 +192,9 @@ class FutureDate(Field):
         return {self.place.key: self.place.parse(rest, answers, ctx)}
 
     def prompt_variant(self, answers: Answers) -> str | None:
-        return "with_place" if self.place is not None and self.place.applies(answers) else None
+        asks_place = self.place is not None and self.place.applies(answers) \
+            and self.place.key not in answers
+        return "with_place" if asks_place else None
 
     def _split(self, text: str, answers: Answers) -> tuple[str, str]:
         if self.place is None or not self.place.applies(answers):

@@ -73,9 +73,8 @@ async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[s
     answers = draft.answers
     notes = []
     if answered in ("kind", "special_program") and kind_of(answers):
-        previous = await applications.previous_answers(rt.db, user.id, kind_of(answers))
-        if previous:
-            answers[engine.REMEMBERED] = previous
+        answers[engine.REMEMBERED] = await applications.previous_answers(rt.db, user.id,
+                                                                       kind_of(answers))
     elif answered == "same_as_before" and answers[answered] == "same":
         applications.take_previous(draft, forms.context_for(rt, user))
     elif answered == "event_date":
