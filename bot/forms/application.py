@@ -11,8 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot.forms.costs import CostItems
-from bot.forms.engine import REMEMBERED as REMEMBERED_ANSWERS
-from bot.forms.engine import Form
+from bot.forms.engine import FILLED, PREVIOUS, Form, mark_filled
 from bot.forms.fields import (
     Agenda,
     Answers,
@@ -154,13 +153,42 @@ class SameAsBefore(Choice):
         return "\n".join(lines)
 
 
+TAKEN = "previous.taken"  # what «all as last time» copied in
+
+
 def takeable(answers: Answers, ctx: Context) -> list[tuple[Field, Any]]:
     """The previous answers that «all as last time» takes: those still asked, not answered
     yet, and still allowed (a support choice the lead time now rules out is asked anew)."""
-    previous = answers.get(REMEMBERED_ANSWERS, {})
+    previous = answers.get(PREVIOUS, {})
+    taken = set(answers.get(TAKEN, ()))
     return [(f, previous[f.key]) for f in APPLICATION.active({**previous, **answers})
-            if f.key in previous and f.key not in answers
+            if f.key in previous and (f.key not in answers or f.key in taken)
             and f.still_valid(previous[f.key], answers, ctx)]
+
+
+def take_previous(answers: dict[str, Any], ctx: Context) -> None:
+    """«All as last time»: the previous answers still allowed become this application's."""
+    taken = {question.key: value for question, value in takeable(answers, ctx)}
+    answers.update(taken)
+    answers[TAKEN] = sorted(taken)
+    mark_filled(answers, list(taken))
+
+
+def give_back_previous(answers: dict[str, Any]) -> None:
+    """«Answer anew» after going back from «all as last time»: what it took is asked again."""
+    for key in answers.pop(TAKEN, []):
+        answers.pop(key, None)
+
+
+def drop_outdated(answers: dict[str, Any], ctx: Context) -> None:
+    """Copied answers the rules or the calendar no longer allow (a support choice the lead
+    time now rules out, once the date is known) are asked anew."""
+    previous = answers.get(PREVIOUS, {})
+    for question in APPLICATION.active(answers):
+        key = question.key
+        if key in answers.get(FILLED, ()) and key in previous and key in answers \
+                and not question.still_valid(answers[key], answers, ctx):
+            del answers[key]
 
 
 APPLICATION = Form(
@@ -172,7 +200,7 @@ APPLICATION = Form(
                when=lambda a: a.get("kind") == "special"),
         Text("event_name", when=kinds("external_talk", "exhibition"), max_length=200),
         FutureDate("event_date", place=PLACE),
-        SameAsBefore("same_as_before", when=lambda a: bool(a.get(REMEMBERED_ANSWERS)),
+        SameAsBefore("same_as_before", when=lambda a: bool(a.get(PREVIOUS)),
                      in_summary=False, columns=1),
         PLACE,
         Text("outlet", when=kinds("article"), max_length=200),

@@ -64,7 +64,7 @@ class Form:
         was filled without asking; None while M can't be known yet."""
         if self.countable is not None and not self.countable(answers):
             return None
-        filled = set(answers.get(FILLED, ()))
+        filled = {k for k in answers.get(FILLED, ()) if k in answers}
         keys = [f.key for f in self.active(answers)
                 if f.key not in filled and (f.key in answers or f.default is None
                                             or f.default(answers) is None)]
@@ -145,8 +145,8 @@ def answer_button(form: Form, draft: Draft, value: str, ctx: Context) -> Outcome
         return _accept(form, draft, question, None)
     if value == "=keep" and question.key in draft.answers:
         return _accept(form, draft, question, draft.answers[question.key])
-    if value == REMEMBERED_BUTTON:
-        previous = remembered(draft, question, ctx)
+    if value == PREVIOUS_BUTTON:
+        previous = previous_answer(draft, question, ctx)
         if previous is None:
             raise Invalid("use_buttons")
         return _accept(form, draft, question, previous)
@@ -227,14 +227,14 @@ def summary_fields(form: Form, draft: Draft) -> Sequence[Field]:
     return [f for f in form.active(draft.answers) if f.key in draft.answers and f.in_summary]
 
 
-REMEMBERED = "remembered.answers"  # the company's answers last time, offered again
-REMEMBERED_BUTTON = "=remembered"
+PREVIOUS = "previous.answers"  # the company's answers last time, offered again
+PREVIOUS_BUTTON = "=previous"
 
 
-def remembered(draft: Draft, question: Field, ctx: Context) -> Any:
+def previous_answer(draft: Draft, question: Field, ctx: Context) -> Any:
     """The company's previous answer to this question, if it may be given again now (a choice
     the calendar rules out now is not offered)."""
-    value = draft.answers.get(REMEMBERED, {}).get(question.key)
+    value = draft.answers.get(PREVIOUS, {}).get(question.key)
     if value is None or not question.still_valid(value, draft.answers, ctx):
         return None
     return value

@@ -10,7 +10,15 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms import engine
-from bot.forms.application import APPLICATION, EVENTS, SPECIAL, kind_of
+from bot.forms.application import (
+    APPLICATION,
+    EVENTS,
+    SPECIAL,
+    drop_outdated,
+    give_back_previous,
+    kind_of,
+    take_previous,
+)
 from bot.forms.costs import COMPENSABLE
 from bot.forms.engine import SUMMARY, Draft
 from bot.handlers import forms
@@ -68,17 +76,27 @@ async def _may_apply(rt: Runtime, user: User) -> str | None:
     return None
 
 
-async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[str]:
-    """Say at once what the rules make of an answer, instead of after sending."""
-    answers = draft.answers
-    notes = []
+async def _previous(rt: Runtime, user: User, answers: dict[str, Any], answered: str) -> None:
+    """The company's previous answers: looked up once the kind is known, taken «as last time»
+    or given back, and dropped where the new date no longer allows them."""
     if answered in ("kind", "special_program") and kind_of(answers):
-        answers[engine.REMEMBERED] = await applications.previous_answers(rt.db, user.id,
-                                                                       kind_of(answers))
-    elif answered == "same_as_before" and answers[answered] == "same":
-        applications.take_previous(draft, forms.context_for(rt, user))
+        answers[engine.PREVIOUS] = await applications.previous_answers(rt.db, user.id,
+                                                                     kind_of(answers))
+    elif answered == "same_as_before":
+        if answers[answered] == "same":
+            take_previous(answers, forms.context_for(rt, user))
+        else:
+            give_back_previous(answers)
     elif answered == "event_date":
-        applications.drop_outdated(draft, forms.context_for(rt, user))
+        drop_outdated(answers, forms.context_for(rt, user))
+
+
+async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[str]:
+    """Say at once what the rules make of an answer, instead of after sending (and carry the
+    company's previous answers over)."""
+    answers = draft.answers
+    await _previous(rt, user, answers, answered)
+    notes = []
     if answered in ("title", "event_name") and kind_of(answers) not in SPECIAL:
         # An application for the special program itself may use its name (RULEBOOK §7).
         name = rt.rulebook.reserved_name_in(str(answers[answered]))

@@ -118,10 +118,10 @@ def keyboard(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft) -> In
 
     choices = [button(b) for b in question.buttons(draft.answers, ctx)]
     rows = [choices[i:i + question.columns] for i in range(0, len(choices), question.columns)]
-    previous = engine.remembered(draft, question, ctx)
+    previous = engine.previous_answer(draft, question, ctx)
     if previous is not None and previous != draft.answers.get(key):
         as_before = rt.text(user, "forms.common.as_before", value=question.show(previous, ctx))
-        rows.insert(0, [button(Button(_button_text(as_before), engine.REMEMBERED_BUTTON,
+        rows.insert(0, [button(Button(_button_text(as_before), engine.PREVIOUS_BUTTON,
                                       literal=True))])
     extra = []
     if question.key in draft.answers:

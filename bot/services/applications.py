@@ -9,17 +9,9 @@ from typing import Any
 
 from bot.config import Role, Settings
 from bot.forms import engine
-from bot.forms.application import (
-    APPLICATION,
-    CONDITIONS,
-    NOT_REPEATED,
-    REMEMBERED,
-    kind_of,
-    takeable,
-)
+from bot.forms.application import APPLICATION, CONDITIONS, NOT_REPEATED, REMEMBERED, kind_of
 from bot.forms.costs import compensable_total
 from bot.forms.engine import Draft
-from bot.forms.fields import Context
 from bot.rules import Assessment, Case, Rulebook, assess
 from bot.services import outbox
 from bot.services.outbox import Subject
@@ -185,31 +177,11 @@ async def repeat(db: Database, *, telegram_id: int, application_id: int,
     what the rules need anew once it is known). Only the company's own application."""
     row = await visible(db, telegram_id, application_id)
     copied = {k: v for k, v in APPLICATION.submitted(row.answers).items() if k not in NOT_REPEATED}
-    answers: dict[str, Any] = {**copied, "same_as_before": "same", engine.REMEMBERED: copied}
+    answers: dict[str, Any] = {**copied, "same_as_before": "same", engine.PREVIOUS: copied}
     engine.mark_filled(answers, [*copied, "same_as_before"])
     draft = engine.start(APPLICATION, answers)
     await save_draft(db, telegram_id, draft, now)
     return draft
-
-
-def drop_outdated(draft: Draft, ctx: Context) -> None:
-    """Copied answers the rules or the calendar no longer allow (a support choice the lead
-    time now rules out) are asked anew."""
-    filled = draft.answers.get(engine.FILLED, [])
-    previous = draft.answers.get(engine.REMEMBERED, {})
-    for question in APPLICATION.active(draft.answers):
-        key = question.key
-        if key in filled and key in previous and key in draft.answers \
-                and not question.still_valid(draft.answers[key], draft.answers, ctx):
-            del draft.answers[key]
-            draft.answers[engine.FILLED] = [k for k in filled if k != key]
-
-
-def take_previous(draft: Draft, ctx: Context) -> None:
-    """«All as last time»: the previous answers still allowed become this draft's."""
-    taken = dict((question.key, value) for question, value in takeable(draft.answers, ctx))
-    draft.answers.update(taken)
-    engine.mark_filled(draft.answers, list(taken))
 
 
 class Withdrawn(enum.StrEnum):
