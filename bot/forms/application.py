@@ -138,6 +138,7 @@ NOT_REPEATED = ("event_date",)
 PLACE = Text("place", when=kinds("seminar", "business_breakfast", "external_talk", "exhibition",
                                  *SPECIAL), max_length=200)
 
+
 @dataclass(frozen=True)
 class SameAsBefore(Choice):
     """«As last time?»: the company's previous answers, listed, taken all at once or asked

@@ -18,6 +18,7 @@ from bot.forms.application import (
     give_back_previous,
     kind_of,
     take_previous,
+    takeable,
 )
 from bot.forms.costs import COMPENSABLE
 from bot.forms.engine import SUMMARY, Draft
@@ -88,7 +89,10 @@ async def _previous(rt: Runtime, user: User, answers: dict[str, Any], answered: 
         else:
             give_back_previous(answers)
     elif answered == "event_date":
-        drop_outdated(answers, forms.context_for(rt, user))
+        ctx = forms.context_for(rt, user)
+        drop_outdated(answers, ctx)
+        if "same_as_before" not in answers and not takeable(answers, ctx):
+            answers.pop(engine.PREVIOUS, None)  # nothing the date still allows: not asked
 
 
 async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[str]:

@@ -139,7 +139,9 @@ def keyboard(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft) -> In
 
 
 def _button_text(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """One line (a cost estimate shows several), cut to what a button shows."""
+    line = "; ".join(part.strip() for part in text.splitlines() if part.strip())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
 def _has(rt: Runtime, user: User | None, key: str) -> bool:

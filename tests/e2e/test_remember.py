@@ -30,6 +30,7 @@ T: dict[str, dict[str, str]] = {
         "listeners_line": "Слушателей (план): 30", "rent": "Аренда зала", "sent": "№2",
         "repeat": "🔁 Повторить", "not_yours": "Это не ваша заявка.", "both": "Анонс и материалы",
         "items": "листовки — 100", "support_q": "поддержка", "confirm": "✅ Подтвердить",
+        "resume": "Продолжить",
     },
     "en": {
         "seminar": "Seminar", "place": "Kazan, 58 Bauman St", "title": "Bitrix24 for business",
@@ -44,7 +45,7 @@ T: dict[str, dict[str, str]] = {
         "listeners_line": "Listeners (planned): 30", "rent": "Hall rent", "sent": "#2",
         "repeat": "🔁 Repeat", "not_yours": "This is not your application.",
         "both": "Announcement and materials", "items": "leaflets — 100", "support_q": "support",
-        "confirm": "✅ Confirm",
+        "confirm": "✅ Confirm", "resume": "Continue",
     },
 }
 STEP = re.compile(r"(?:Шаг|Step) (\d+) (?:из|of) (\d+)")
@@ -248,3 +249,20 @@ async def test_another_companys_partner_cannot_repeat_its_event(
     assert refused.text == t["not_yours"]
     kinds = await say(api, vera, "/apply")  # no draft was made from Anna's event
     assert t["seminar"] in kinds.button_texts()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_repeat_keeps_an_unfinished_application_and_says_what_to_do_with_it(
+    api: LocalBotApi, bot: AnyApplication, language: str
+) -> None:
+    t = T[language]
+    anna = await partner(api, 2091 + LANGUAGES.index(language), language, "Ромашка")
+    await sent_seminar(api, anna, language)
+    await tap(api, anna, await say(api, anna, "/apply"), t["seminar"])  # a new one, unfinished
+
+    events = await say(api, anna, "/events")
+    details = await tap(api, anna, events, events.button_texts()[0])
+    told = await tap(api, anna, details, t["repeat"])
+    assert "/apply" in told.text
+    offer = await say(api, anna, "/apply")
+    assert t["resume"] in offer.button_texts()  # the unfinished one is still there
