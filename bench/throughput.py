@@ -242,7 +242,8 @@ def applying(event_date: str) -> Callable[[TgUser], Sequence[Action]]:
     return lambda user: [
         ("say", "/apply"), ("tap", "Вебинар"), ("say", event_date), ("say", "Битрикс24 за час"),
         ("tap", "Потенциальные клиенты"), ("say", "Битрикс24: CRM — 45"),
-        ("tap", "50"), ("say", "рассылка, сайт"), ("tap", "Только анонс"), ("tap", "✅ Отправить")]
+        ("tap", "Нет"), ("tap", "50"), ("say", "рассылка, сайт"), ("tap", "Только анонс"),
+        ("tap", "✅ Отправить")]
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
