@@ -59,8 +59,7 @@ async def join_and_apply(api: LocalBotApi, user: TgUser, event_day: str) -> None
     kinds = await reply(api, user, "/apply")
     await press(api, user, kinds, "Вебинар")
     await reply(api, user, event_day)
-    topic = await reply(api, user, "Битрикс24 за час")
-    audience = await press(api, user, topic, "Битрикс24")
+    audience = await reply(api, user, "Битрикс24 за час")  # the topic is read from the title
     await press(api, user, audience, "Потенциальные клиенты")
     rivals = await reply(api, user, "Битрикс24: CRM — 45")
     listeners = await press(api, user, rivals, "Нет")

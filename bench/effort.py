@@ -113,21 +113,35 @@ class Case:
 
 
 def seminar(on: str) -> list[tuple[str, str]]:
-    return [("type", "/apply"), ("tap", "Семинар"), ("type", on),
-            ("type", "Казань, ул. Баумана 58"), ("type", "Битрикс24 для бизнеса"),
-            ("tap", "Битрикс24"), ("tap", "Потенциальные клиенты"),
+    """A first seminar: the date and place in one answer, the topic taken from the title."""
+    return [("type", "/apply"), ("tap", "Семинар"), ("type", f"{on}, Казань, ул. Баумана 58"),
+            ("type", "Битрикс24 для бизнеса"), ("tap", "Потенциальные клиенты"),
             ("type", "Битрикс24 для отдела продаж — 40"), ("tap", "Нет"), ("tap", "30"),
             ("type", "рассылка"),
             ("type", "Аренда зала — 15000\nКофе-брейк — 8000"), ("tap", "Не нужна"),
             ("tap", "✅ Отправить")]
 
 
+def seminar_as_before(on: str) -> list[tuple[str, str]]:
+    """The same company's next seminar: the date, then everything as last time."""
+    return [("type", "/apply"), ("tap", "Семинар"), ("type", on),
+            ("tap", "✓ Всё как в прошлый раз"), ("type", "Битрикс24 для бизнеса"),
+            ("type", "Битрикс24 для отдела продаж — 40"), ("tap", "Нет"),
+            ("tap", "✅ Отправить")]
+
+
 def webinar(on: str) -> list[tuple[str, str]]:
     return [("type", "/apply"), ("tap", "Вебинар"), ("type", on),
-            ("type", "Битрикс24 за час"), ("tap", "Битрикс24"),
-            ("tap", "Потенциальные клиенты"), ("type", "Битрикс24: CRM — 45"), ("tap", "Нет"),
+            ("type", "Битрикс24 за час"), ("tap", "Потенциальные клиенты"),
+            ("type", "Битрикс24: CRM — 45"), ("tap", "Нет"),
             ("tap", "50"), ("type", "рассылка, сайт"), ("tap", "Только анонс"),
             ("tap", "✅ Отправить")]
+
+
+def webinar_as_before(on: str) -> list[tuple[str, str]]:
+    return [("type", "/apply"), ("tap", "Вебинар"), ("type", on),
+            ("tap", "✓ Всё как в прошлый раз"), ("type", "Битрикс24 за час"),
+            ("type", "Битрикс24: CRM — 45"), ("tap", "Нет"), ("tap", "✅ Отправить")]
 
 
 def exhibition(on: str) -> list[tuple[str, str]]:
@@ -175,16 +189,19 @@ class Bench:
         return figure
 
     async def seminar_again(self) -> str:
-        figure, _ = await self.applied(seminar(self.day(45)))
+        figure, _ = await self.applied(seminar_as_before(self.day(45)))
         return figure  # left pending
 
-    async def repeat(self) -> str | None:
+    async def repeat(self) -> str:
+        """/events → the first seminar → 🔁 → its new date → ✅ Send."""
+        self.partner.reset()
+        before = len(self.cards())
         events = await self.partner.say("/events")
-        if not any("🔁" in text for text in events.button_texts()):
-            details = await self.partner.tap(events.button_texts()[0])
-            if not any("🔁" in text for text in details.button_texts()):
-                return None
-        return None  # walked once the bot offers it
+        first = next(text for text in events.button_texts() if text.startswith("#1 "))
+        await self.partner.walk([("tap", first), ("tap", "🔁 Повторить"),
+                                 ("type", self.day(50)), ("tap", "✅ Отправить")])
+        await self.api.wait_until(lambda: len(self.cards()) > before, timeout=WAIT)
+        return self.partner.figure()
 
     async def figures(self, registrations: int, listeners: int) -> None:
         """Registrations and listeners: in one answer where the question offers it."""
@@ -225,7 +242,7 @@ class Bench:
         return self.partner.figure()
 
     async def decision(self) -> str:
-        _, card = await self.applied(webinar(self.day(30)))
+        _, card = await self.applied(webinar_as_before(self.day(30)))  # the second webinar
         self.manager.reset()
         self.manager.taps += 1
         await self.api.press(self.manager.user, card, "✅ Одобрить", timeout=WAIT)

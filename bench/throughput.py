@@ -264,7 +264,7 @@ def joining(user: TgUser) -> Sequence[Action]:
 def applying(event_date: str) -> Callable[[TgUser], Sequence[Action]]:
     return lambda user: [
         ("say", "/apply"), ("tap", "Вебинар"), ("say", event_date), ("say", "Битрикс24 за час"),
-        ("tap", "Битрикс24"), ("tap", "Потенциальные клиенты"), ("say", "Битрикс24: CRM — 45"),
+        ("tap", "Потенциальные клиенты"), ("say", "Битрикс24: CRM — 45"),
         ("tap", "Нет"), ("tap", "50"), ("say", "рассылка, сайт"), ("tap", "Только анонс"),
         ("tap", "✅ Отправить")]
 
@@ -272,8 +272,9 @@ def applying(event_date: str) -> Callable[[TgUser], Sequence[Action]]:
 # The webinar's report as the report form asks it (kept in one list: the form changes).
 REPORTING: list[Action] = [
     ("say", "/report", 2),  # «the report on application №N» and the first question
-    ("say", "45"), ("say", "32"), ("say", "https://romashka.ru/webinar"),
-    ("say", "Всё прошло отлично, много вопросов про CRM"), ("tap", "✅ Отправить отчёт")]
+    ("say", "45 / 32"),
+    ("say", "https://romashka.ru/webinar — всё прошло отлично, много вопросов про CRM"),
+    ("tap", "✅ Отправить отчёт")]
 
 
 def reporting(user: TgUser) -> Sequence[Action]:

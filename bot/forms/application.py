@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot.forms.costs import CostItems
-from bot.forms.engine import Form
+from bot.forms.engine import FILLED, PREVIOUS, Form, mark_filled
 from bot.forms.fields import (
     Agenda,
     Answers,
@@ -19,6 +19,7 @@ from bot.forms.fields import (
     Choice,
     Context,
     Count,
+    Field,
     FutureDate,
     Money,
     MultiChoice,
@@ -68,6 +69,23 @@ def vendor_talks_named(answers: Answers) -> list[int]:
     ]
 
 
+# The products each topic is about, as a title names them (RULEBOOK §2.1); «ТОП» names no
+# product and a mixed topic several, so those are always asked.
+TOPIC_WORDS = {
+    "bitrix24": ("битрикс24", "битрикс 24", "bitrix24", "bitrix 24"),
+    "site_management": ("управление сайтом", "интернет-магазин", "site management",
+                        "online store"),
+    "marketplace": ("маркетплейс", "marketplace"),
+}
+
+
+def topic_named(answers: Answers) -> str | None:
+    """The topic a title names, when it names exactly one topic's products; else None (asked)."""
+    title = str(answers.get("title", "")).lower()
+    named = [topic for topic, words in TOPIC_WORDS.items() if any(w in title for w in words)]
+    return named[0] if len(named) == 1 else None
+
+
 def _wants_promo(answers: Answers) -> bool:
     return answers.get("support") in ("both", "promo")
 
@@ -99,6 +117,9 @@ class SupportChoice(Choice):
     def buttons(self, answers: Answers, ctx: Context) -> Sequence[Button]:
         return [Button(f"{self.labels}.{o}", o) for o in self.possible(answers, ctx)]
 
+    def still_valid(self, value: Any, answers: Answers, ctx: Context) -> bool:
+        return "event_date" in answers and value in self.possible(answers, ctx)
+
     def pick(self, value: str, answers: Answers, ctx: Context) -> Any:
         if value not in self.possible(answers, ctx):
             raise Invalid("support_too_late")
@@ -108,21 +129,85 @@ class SupportChoice(Choice):
 CONDITIONS = ("vendor_speaker", "third_party_companies", "other_products_in_program", "paid_event")
 CHANNELS = ("site", "mailing", "social", "calls", "media_partners", "ads")
 TOPICS = ("site_management", "bitrix24", "top", "marketplace", "mixed")
+# What a company answers the same way every time: offered again from its previous application.
+REMEMBERED = ("place", "audience", "planned_listeners", "channels", "costs", "support",
+              "promo_items")
+# A repeat copies everything but these: the date is new, the rest the rules derive anew.
+NOT_REPEATED = ("event_date",)
+
+PLACE = Text("place", when=kinds("seminar", "business_breakfast", "external_talk", "exhibition",
+                                 *SPECIAL), max_length=200)
+
+
+@dataclass(frozen=True)
+class SameAsBefore(Choice):
+    """«As last time?»: the company's previous answers, listed, taken all at once or asked
+    again one by one (each offering the previous answer as a button)."""
+
+    options: tuple[str, ...] = ("same", "anew")
+    labels: str = "forms.apply.same_as_before"
+
+    def hint(self, answers: Answers, ctx: Context) -> str | None:
+        lines = [ctx.t("forms.common.answer_line", label=ctx.t(f"forms.apply.{f.key}.label"),
+                       value=f.show(value, ctx)[:200])
+                 for f, value in takeable(answers, ctx)]
+        return "\n".join(lines)
+
+
+TAKEN = "previous.taken"  # what «all as last time» copied in
+
+
+def takeable(answers: Answers, ctx: Context) -> list[tuple[Field, Any]]:
+    """The previous answers that «all as last time» takes: those still asked, not answered
+    yet, and still allowed (a support choice the lead time now rules out is asked anew)."""
+    previous = answers.get(PREVIOUS, {})
+    taken = set(answers.get(TAKEN, ()))
+    return [(f, previous[f.key]) for f in APPLICATION.active({**previous, **answers})
+            if f.key in previous and (f.key not in answers or f.key in taken)
+            and f.still_valid(previous[f.key], answers, ctx)]
+
+
+def take_previous(answers: dict[str, Any], ctx: Context) -> None:
+    """«All as last time»: the previous answers still allowed become this application's."""
+    taken = {question.key: value for question, value in takeable(answers, ctx)}
+    answers.update(taken)
+    answers[TAKEN] = sorted(taken)
+    mark_filled(answers, list(taken))
+
+
+def give_back_previous(answers: dict[str, Any]) -> None:
+    """«Answer anew» after going back from «all as last time»: what it took is asked again."""
+    for key in answers.pop(TAKEN, []):
+        answers.pop(key, None)
+
+
+def drop_outdated(answers: dict[str, Any], ctx: Context) -> None:
+    """Copied answers the rules or the calendar no longer allow (a support choice the lead
+    time now rules out, once the date is known) are asked anew."""
+    previous = answers.get(PREVIOUS, {})
+    for question in APPLICATION.active(answers):
+        key = question.key
+        if key in answers.get(FILLED, ()) and key in previous and key in answers \
+                and not question.still_valid(answers[key], answers, ctx):
+            del answers[key]
+
 
 APPLICATION = Form(
     name="apply",
+    countable=lambda answers: bool(kind_of(answers)),
     fields=(
         Choice("kind", options=KINDS, labels="forms.apply.kind"),
         Choice("special_program", options=SPECIAL_PROGRAMS, labels="forms.apply.special_program",
                when=lambda a: a.get("kind") == "special"),
         Text("event_name", when=kinds("external_talk", "exhibition"), max_length=200),
-        FutureDate("event_date"),
-        Text("place", when=kinds("seminar", "business_breakfast", "external_talk", "exhibition",
-                                 *SPECIAL), max_length=200),
+        FutureDate("event_date", place=PLACE),
+        SameAsBefore("same_as_before", when=lambda a: bool(a.get(PREVIOUS)),
+                     in_summary=False, columns=1),
+        PLACE,
         Text("outlet", when=kinds("article"), max_length=200),
         Url("site", when=kinds("external_talk", "exhibition", "article")),
         Text("title", when=lambda a: kind_of(a) not in ("exhibition", ""), max_length=200),
-        Choice("topic", options=TOPICS, labels="forms.apply.topic",
+        Choice("topic", options=TOPICS, labels="forms.apply.topic", default=topic_named,
                when=kinds(*EVENTS, "external_talk", "article")),
         Choice("program", options=("site_management", "bitrix24"), labels="forms.apply.program",
                when=_mixed),

@@ -6,7 +6,7 @@ so a form resumes after a restart or a week later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,18 +15,30 @@ from bot.forms.media import Kept, MediaField
 from bot.forms.parsing import Invalid
 
 SUMMARY = "=summary"
+# Answers filled without asking (a default, an inference, the previous application, a date's
+# place): not steps the person takes. Keys with a dot are the form's own, never submitted.
+FILLED = "filled.keys"
 
 
 @dataclass(frozen=True)
 class Form:
     name: str
     fields: tuple[Field, ...]
+    # Until this holds, how many questions there are is unknown (e.g. before the kind): no
+    # «step N of M» is shown.
+    countable: Callable[[Answers], bool] | None = None
 
     def field(self, key: str) -> Field:
         for candidate in self.fields:
             if candidate.key == key:
                 return candidate
         raise KeyError(key)
+
+    def submitted(self, answers: Answers) -> dict[str, Any]:
+        """The answers without the form's own bookkeeping (toggles in progress, what was filled,
+        questions about the form itself)."""
+        internal = {f.key for f in self.fields if not f.in_summary}
+        return {k: v for k, v in answers.items() if "." not in k and k not in internal}
 
     def active(self, answers: Answers) -> list[Field]:
         return [f for f in self.fields if f.applies(answers)]
@@ -40,13 +52,25 @@ class Form:
 
     def fill_defaults(self, answers: dict[str, Any]) -> None:
         for candidate in self.active(answers):
-            if candidate.key not in answers and candidate.default is not None \
-                    and not candidate.asked(answers):
-                answers[candidate.key] = candidate.default(answers)
+            default = candidate.default
+            if candidate.key in answers or default is None or candidate.asked(answers):
+                continue
+            answers[candidate.key] = default(answers)
+            mark_filled(answers, [candidate.key])
 
-    def step(self, key: str, answers: Answers) -> tuple[int, int]:
-        keys = [f.key for f in self.active(answers) if f.asked(answers)]
+    def step(self, key: str, answers: Answers) -> tuple[int, int] | None:
+        """«Step N of M»: M counts the questions answered and those still to ask, not what
+        was filled without asking; None while M can't be known yet."""
+        if self.countable is not None and not self.countable(answers):
+            return None
+        filled = {k for k in answers.get(FILLED, ()) if k in answers}
+        keys = [f.key for f in self.active(answers)
+                if f.key not in filled and (f.key in answers or f.asked(answers))]
         return (keys.index(key) + 1 if key in keys else len(keys), len(keys))
+
+
+def mark_filled(answers: dict[str, Any], keys: Sequence[str]) -> None:
+    answers[FILLED] = sorted({*answers.get(FILLED, ()), *keys})
 
 
 @dataclass
@@ -102,7 +126,9 @@ def answer_text(form: Form, draft: Draft, text: str, ctx: Context) -> Outcome:
         draft.answers.update(aside)
         return Outcome(moved=False)
     value = question.parse(text, draft.answers, ctx)
-    draft.answers.update(question.parse_ahead(text, draft.answers, ctx))
+    ahead = question.parse_ahead(text, draft.answers, ctx)
+    draft.answers.update(ahead)
+    mark_filled(draft.answers, list(ahead))
     if isinstance(question, MediaField):  # e.g. a video link instead of photos
         draft.answers.pop(f"{question.key}.pending", None)
         return _accept(form, draft, question, value)
@@ -118,6 +144,11 @@ def answer_button(form: Form, draft: Draft, value: str, ctx: Context) -> Outcome
         return _accept(form, draft, question, None)
     if value == "=keep" and question.key in draft.answers:
         return _accept(form, draft, question, draft.answers[question.key])
+    if value == PREVIOUS_BUTTON:
+        previous = previous_answer(draft, question, ctx)
+        if previous is None:
+            raise Invalid("use_buttons")
+        return _accept(form, draft, question, previous)
     if isinstance(question, MediaField) and value == "=done":
         return _finish_media(form, draft, question)
     if isinstance(question, MultiChoice | PickItems):
@@ -231,7 +262,20 @@ def refresh(form: Form, draft: Draft) -> None:
 
 
 def summary_fields(form: Form, draft: Draft) -> Sequence[Field]:
-    return [f for f in form.active(draft.answers) if f.key in draft.answers]
+    return [f for f in form.active(draft.answers) if f.key in draft.answers and f.in_summary]
+
+
+PREVIOUS = "previous.answers"  # the company's answers last time, offered again
+PREVIOUS_BUTTON = "=previous"
+
+
+def previous_answer(draft: Draft, question: Field, ctx: Context) -> Any:
+    """The company's previous answer to this question, if it may be given again now (a choice
+    the calendar rules out now is not offered)."""
+    value = draft.answers.get(PREVIOUS, {}).get(question.key)
+    if value is None or not question.still_valid(value, draft.answers, ctx):
+        return None
+    return value
 
 
 def _current_field(form: Form, draft: Draft) -> Field:
@@ -250,6 +294,8 @@ def _finish_toggles(form: Form, draft: Draft, question: Field) -> Outcome:
 
 def _accept(form: Form, draft: Draft, question: Field, value: Any) -> Outcome:
     draft.answers[question.key] = value
+    if question.key in draft.answers.get(FILLED, ()):  # the person's own answer now
+        draft.answers[FILLED] = [k for k in draft.answers[FILLED] if k != question.key]
     if draft.editing:
         draft.editing = False  # back to the summary, unless the change opened a new question
     else:

@@ -43,13 +43,15 @@ class Field:
     columns: int = 2
     # A sensible default is filled in without asking and shown, editable, in the summary.
     default: Callable[[Answers], Any] | None = None
+    in_summary: bool = True  # a question about the form itself is not an answer to show
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
 
     def asked(self, answers: Answers) -> bool:
-        """Whether the question is asked; if not, its default is filled in."""
-        return self.default is None
+        """Whether the question is asked; if not, its default is filled in (a default that
+        finds nothing to offer, None, leaves the question asked)."""
+        return self.default is None or self.default(answers) is None
 
     def show_with(self, value: Any, answers: Answers, ctx: Context) -> str:
         """The answer in a summary, where the other answers may say more about it."""
@@ -74,6 +76,14 @@ class Field:
 
     def hint(self, answers: Answers, ctx: Context) -> str | None:
         """Shown under the question: what is collected so far, what the answer refers to."""
+        return None
+
+    def still_valid(self, value: Any, answers: Answers, ctx: Context) -> bool:
+        """Whether an earlier answer (the company's last time) may be given again now."""
+        return True
+
+    def prompt_variant(self, answers: Answers) -> str | None:
+        """A wording of the question for these answers: text `prompt_<variant>`."""
         return None
 
     @property
@@ -108,6 +118,9 @@ class Choice(Field):
     def show(self, value: Any, ctx: Context) -> str:
         return ctx.t(f"{self.labels}.{value}")
 
+    def still_valid(self, value: Any, answers: Answers, ctx: Context) -> bool:
+        return value in {b.value for b in self.buttons(answers, ctx)}
+
     @property
     def accepts_text(self) -> bool:
         return False
@@ -117,6 +130,9 @@ class Choice(Field):
 class YesNo(Choice):
     options: tuple[str, ...] = ("yes", "no")
     labels: str = "forms.common.yesno"
+
+    def still_valid(self, value: Any, answers: Answers, ctx: Context) -> bool:
+        return isinstance(value, bool)
 
     def pick(self, value: str, answers: Answers, ctx: Context) -> Any:
         return super().pick(value, answers, ctx) == "yes"
@@ -164,15 +180,35 @@ class Url(Field):
 
 @dataclass(frozen=True)
 class FutureDate(Field):
-    """A date not in the past; stored as ISO text."""
+    """A date not in the past; stored as ISO text. With `place`, the same message may name the
+    place after the date («14.01.2027, Kazan, 58 Bauman St»): that answers the place question
+    (a Text field) too, where it is asked."""
+
+    place: Text | None = None
 
     def parse(self, text: str, answers: Answers, ctx: Context) -> Any:
-        value = parsing.parse_date(text, ctx.today)
+        value = parsing.parse_date(self._split(text, answers)[0], ctx.today)
         if value < ctx.today:
             raise Invalid("date_in_past")
         if value > ctx.latest:
             raise Invalid("date_too_far", {"latest": ctx.latest.strftime("%d.%m.%Y")})
         return value.isoformat()
+
+    def parse_ahead(self, text: str, answers: Answers, ctx: Context) -> dict[str, Any]:
+        rest = self._split(text, answers)[1]
+        if self.place is None or not rest:
+            return {}
+        return {self.place.key: self.place.parse(rest, answers, ctx)}
+
+    def prompt_variant(self, answers: Answers) -> str | None:
+        asks_place = self.place is not None and self.place.applies(answers) \
+            and self.place.key not in answers
+        return "with_place" if asks_place else None
+
+    def _split(self, text: str, answers: Answers) -> tuple[str, str]:
+        if self.place is None or not self.place.applies(answers):
+            return text, ""
+        return parsing.split_date_prefix(text)
 
     def show(self, value: Any, ctx: Context) -> str:
         return date.fromisoformat(value).strftime("%d.%m.%Y")

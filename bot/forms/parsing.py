@@ -58,6 +58,21 @@ def parse_date(text: str, today: date) -> date:
     return result
 
 
+_DATE_HEAD = re.compile(
+    r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?)[\s,;]+(.*)$", re.S)
+
+
+def split_date_prefix(text: str) -> tuple[str, str]:
+    """`14.01.2027, Kazan, 58 Bauman St` → (`14.01.2027`, `Kazan, 58 Bauman St`); a date in
+    words ends at the first comma (`14 января, Казань`). Without a rest: (text, "")."""
+    if match := _DATE_HEAD.match(text):
+        return match.group(1), match.group(2).strip(" ,;")
+    head, comma, rest = text.partition(",")
+    if comma and rest.strip() and _WORDS.match(head.strip().lower().replace("ё", "е")):
+        return head.strip(), rest.strip()
+    return text, ""
+
+
 def _full_year(text: str | None) -> int | None:
     if text is None:
         return None

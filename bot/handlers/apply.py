@@ -10,7 +10,16 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms import engine
-from bot.forms.application import APPLICATION, EVENTS, SPECIAL, kind_of
+from bot.forms.application import (
+    APPLICATION,
+    EVENTS,
+    SPECIAL,
+    drop_outdated,
+    give_back_previous,
+    kind_of,
+    take_previous,
+    takeable,
+)
 from bot.forms.costs import COMPENSABLE
 from bot.forms.engine import SUMMARY, Draft
 from bot.handlers import forms
@@ -39,7 +48,7 @@ async def apply_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if draft is None:
         await forms.begin(update, context, APPLICATION.name)
         return
-    step, total = APPLICATION.step(draft.current, draft.answers)
+    step, total = APPLICATION.step(draft.current, draft.answers) or (1, 0)
     kind = draft.answers.get("kind")
     what = rt.text(user, f"forms.apply.kind.{kind}") if kind else "—"
     buttons = InlineKeyboardMarkup([[
@@ -68,9 +77,29 @@ async def _may_apply(rt: Runtime, user: User) -> str | None:
     return None
 
 
+async def _previous(rt: Runtime, user: User, answers: dict[str, Any], answered: str) -> None:
+    """The company's previous answers: looked up once the kind is known, taken «as last time»
+    or given back, and dropped where the new date no longer allows them."""
+    if answered in ("kind", "special_program") and kind_of(answers):
+        answers[engine.PREVIOUS] = await applications.previous_answers(rt.db, user.id,
+                                                                     kind_of(answers))
+    elif answered == "same_as_before":
+        if answers[answered] == "same":
+            take_previous(answers, forms.context_for(rt, user))
+        else:
+            give_back_previous(answers)
+    elif answered == "event_date":
+        ctx = forms.context_for(rt, user)
+        drop_outdated(answers, ctx)
+        if "same_as_before" not in answers and not takeable(answers, ctx):
+            answers.pop(engine.PREVIOUS, None)  # nothing the date still allows: not asked
+
+
 async def _notes(rt: Runtime, user: User, draft: Draft, answered: str) -> list[str]:
-    """Say at once what the rules make of an answer, instead of after sending."""
+    """Say at once what the rules make of an answer, instead of after sending (and carry the
+    company's previous answers over)."""
     answers = draft.answers
+    await _previous(rt, user, answers, answered)
     notes = []
     if answered in ("title", "event_name") and kind_of(answers) not in SPECIAL:
         # An application for the special program itself may use its name (RULEBOOK §7).

@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.application import APPLICATION
-from bot.handlers import cards, copartners, membership, reminders, support
+from bot.handlers import cards, copartners, forms, membership, reminders, support
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons, set_buttons
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
@@ -135,6 +135,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if reminders.has_reminders(row):
             buttons.append([reminders.open_button(rt, rt.language(user), row.id)])
         buttons.extend(support.event_buttons(rt, user, row))  # 📣 info support, 📦 promo
+        buttons.append([InlineKeyboardButton(rt.text(user, "events.repeat"),
+                                             callback_data=encode(ACTION, "repeat", row.id))])
         partnered = await copartners_service.of_event(rt.db, row.id)
         if partnered or row.status in copartners_service.OPEN_FOR_COPARTNERS:
             buttons.append([copartners.list_button(rt, rt.language(user), row.id,
@@ -146,6 +148,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             parse_mode=ParseMode.HTML,
             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
         )
+    elif what == "repeat":
+        await _repeat(update, context, row.id)
     elif what == "withdraw":
         await query.answer()
         confirm = InlineKeyboardMarkup([[
@@ -162,6 +166,25 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(user.id, rt.text(user, key, id=row.id))
     else:
         await query.answer()
+
+
+async def _repeat(update: Update, context: ContextTypes.DEFAULT_TYPE, application_id: int) -> None:
+    """🔁 Repeat: the event's answers become a new draft that asks only the date."""
+    rt = runtime(context)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    if await applications.load_draft(rt.db, user.id, APPLICATION.name) is not None:
+        await query.answer()
+        await context.bot.send_message(user.id, rt.text(user, "events.repeat_draft_exists"))
+        return
+    try:
+        draft = await applications.repeat(rt.db, telegram_id=user.id,
+                                          application_id=application_id, now=rt.clock.now())
+    except NotAllowed:
+        await query.answer(rt.text(user, "events.not_yours"), show_alert=True)
+        return
+    await query.answer()
+    await forms.ask(update, context, draft)
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:

@@ -85,17 +85,20 @@ def prompt_text(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft,
     ctx = context_for(rt, user)
     kind = str(draft.answers.get("kind", ""))
     base = f"{flow.texts}.{question.key}"
-    special = f"{base}.prompt_{kind}"
-    key = special if special in rt.texts.keys(rt.language(user)) else f"{base}.prompt"
+    variant = question.prompt_variant(draft.answers)
+    known = rt.texts.keys(rt.language(user))
+    key = next((k for k in (f"{base}.prompt_{variant}", f"{base}.prompt_{kind}") if k in known),
+               f"{base}.prompt")
     parts = [*notes]
     if error is not None:
         params = dict(error.params)
         if "reason" in params:  # an error about one line of several: say what is wrong in it
             params["reason"] = rt.text(user, f"forms.error.{params['reason']}", **params)
         parts.append("⚠️ " + rt.text(user, f"forms.error.{error.reason}", **params))
-    step, total = flow.form.step(question.key, draft.answers)
-    parts.append(rt.text(user, "forms.common.step", n=step, total=total) + "\n"
-                 + rt.text(user, key))
+    counter = flow.form.step(question.key, draft.answers)
+    parts.append("\n".join([
+        *([rt.text(user, "forms.common.step", n=counter[0], total=counter[1])] if counter else []),
+        rt.text(user, key)]))
     if (hint := question.hint(draft.answers, ctx)) is not None:
         parts.append(hint)
     if question.key in draft.answers and draft.answers[question.key] is not None:
@@ -115,6 +118,11 @@ def keyboard(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft) -> In
 
     choices = [button(b) for b in question.buttons(draft.answers, ctx)]
     rows = [choices[i:i + question.columns] for i in range(0, len(choices), question.columns)]
+    previous = engine.previous_answer(draft, question, ctx)
+    if previous is not None and previous != draft.answers.get(key):
+        as_before = rt.text(user, "forms.common.as_before", value=question.show(previous, ctx))
+        rows.insert(0, [button(Button(_button_text(as_before), engine.PREVIOUS_BUTTON,
+                                      literal=True))])
     extra = []
     if question.key in draft.answers:
         extra.append(Button("forms.common.keep", NAV_KEEP))
@@ -128,6 +136,12 @@ def keyboard(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft) -> In
         nav.insert(0, Button("forms.common.back", NAV_BACK))
     rows.append([button(b) for b in nav])
     return InlineKeyboardMarkup(rows)
+
+
+def _button_text(text: str, limit: int = 60) -> str:
+    """One line (a cost estimate shows several), cut to what a button shows."""
+    line = "; ".join(part.strip() for part in text.splitlines() if part.strip())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
 def _has(rt: Runtime, user: User | None, key: str) -> bool:

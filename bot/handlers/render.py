@@ -34,7 +34,7 @@ def answer_lines(rt: Runtime, language: str, form: Form, texts: str,
     t = ctx.t
     lines = []
     for question in form.active(answers):
-        if question.key not in answers:
+        if question.key not in answers or not question.in_summary:
             continue
         value = answers[question.key]
         shown = "—" if value is None or value == [] else question.show_with(value, answers, ctx)

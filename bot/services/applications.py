@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.config import Role, Settings
-from bot.forms.application import CONDITIONS, kind_of
+from bot.forms import engine
+from bot.forms.application import APPLICATION, CONDITIONS, NOT_REPEATED, REMEMBERED, kind_of
 from bot.forms.costs import compensable_total
 from bot.forms.engine import Draft
 from bot.rules import Assessment, Case, Rulebook, assess
@@ -111,7 +112,7 @@ async def submit(
     """Store the application as waiting for a decision and drop the draft, in one transaction;
     with `settings`, its cards to whoever decides go to the outbox in the same one."""
     assessment = price(rulebook, draft.answers, now.date())
-    answers = {k: v for k, v in draft.answers.items() if not k.endswith(".pending")}
+    answers = APPLICATION.submitted(draft.answers)
     async with db.transaction() as conn:
         member = await partners.member(conn, telegram_id)
         if member is None or member.state != "active":
@@ -156,6 +157,31 @@ async def visible(db: Database, telegram_id: int, application_id: int) -> Applic
     ):
         raise NotAllowed
     return row
+
+
+async def previous_answers(db: Database, telegram_id: int, kind: str) -> dict[str, Any]:
+    """What the person's company answered last time to the questions it answers the same way
+    every time (its newest application of this kind, by any employee); empty if none."""
+    member = await partners.member(db.conn, telegram_id)
+    if member is None or member.state != "active":
+        return {}
+    row = await applications.newest_of_kind(db.conn, member.partner_id, kind)
+    if row is None:
+        return {}
+    return {key: row.answers[key] for key in REMEMBERED if row.answers.get(key) is not None}
+
+
+async def repeat(db: Database, *, telegram_id: int, application_id: int,
+                 now: datetime) -> Draft:
+    """🔁 Repeat: a new draft with the application's answers copied, asking only the date (and
+    what the rules need anew once it is known). Only the company's own application."""
+    row = await visible(db, telegram_id, application_id)
+    copied = {k: v for k, v in APPLICATION.submitted(row.answers).items() if k not in NOT_REPEATED}
+    answers: dict[str, Any] = {**copied, "same_as_before": "same", engine.PREVIOUS: copied}
+    engine.mark_filled(answers, [*copied, "same_as_before"])
+    draft = engine.start(APPLICATION, answers)
+    await save_draft(db, telegram_id, draft, now)
+    return draft
 
 
 class Withdrawn(enum.StrEnum):

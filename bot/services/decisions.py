@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.config import Role, Settings
+from bot.forms.application import APPLICATION
 from bot.forms.engine import Draft
 from bot.rules import Rulebook
 from bot.rules.announcement_limits import may_pause
@@ -183,7 +184,7 @@ async def resubmit(db: Database, rulebook: Rulebook, *, telegram_id: int, applic
     """The changed application is pending again, as its next version; with `settings`, its
     cards (saying what changed) go to the outbox in the same transaction."""
     assessment = price(rulebook, draft.answers, now.date())
-    answers = {k: v for k, v in draft.answers.items() if not k.endswith(".pending")}
+    answers = APPLICATION.submitted(draft.answers)
     async with db.transaction() as conn:
         member = await partners.member(conn, telegram_id)
         before = await applications.get(conn, application_id)

@@ -140,7 +140,7 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
     """Store the report for review; with `settings`, its cards to whoever decides the activity
     go to the outbox in the same transaction."""
     application_id = int(draft.answers["application_id"])
-    answers = {k: v for k, v in draft.answers.items() if not k.endswith(".pending")}
+    answers = REPORT.submitted(draft.answers)  # without the form's own bookkeeping
     async with db.transaction() as conn:
         member = await partners.member(conn, telegram_id)
         row = await applications.get(conn, application_id)

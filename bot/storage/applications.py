@@ -72,6 +72,17 @@ async def of_partner(conn: aiosqlite.Connection, partner_id: int) -> list[Applic
         return [_row(row) for row in await cursor.fetchall()]
 
 
+async def newest_of_kind(conn: aiosqlite.Connection, partner_id: int,
+                         kind: str) -> ApplicationRow | None:
+    """The partner's last application of this kind, whatever became of it."""
+    async with conn.execute(
+        f"{_SELECT} WHERE partner_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+        (partner_id, kind),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _row(row) if row else None
+
+
 async def set_status(
     conn: aiosqlite.Connection, application_id: int, *, expected: tuple[str, ...], status: str,
     now: datetime,

@@ -57,6 +57,16 @@ async def tap(api: LocalBotApi, user: TgUser, message: BotMessage, button: str) 
     return await api.next_message(user.id)
 
 
+ANEW = ("Ответить заново", "Answer anew")
+
+
+async def answer_anew(api: LocalBotApi, user: TgUser, question: BotMessage) -> BotMessage:
+    """On «As last time?» (the company applied before), answer every question again, as a
+    script written for a first application does; any other message comes back as it is."""
+    button = next((b for b in ANEW if b in question.button_texts()), None)
+    return question if button is None else await tap(api, user, question, button)
+
+
 async def join_new_partner(
     api: LocalBotApi, user: TgUser, *, code: str = "P-100", company: str = "Ромашка",
     city: str = "Казань", status: str = "Золотой", phone: str = "+79991234567",

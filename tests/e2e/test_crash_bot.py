@@ -105,7 +105,7 @@ class Person:
         if not self.unanswered:
             await self.api.send_contact(self.user, phone_number=f"+7999{number:07d}")
             await self.expect(lambda m: "Готово!" in m.text, "contact")
-        kinds = await self.type("/apply", "Шаг 1 из 2")
+        kinds = await self.type("/apply", "Что хотите согласовать")  # no count before the kind
         await self.tap(kinds, "Вебинар", "Шаг 2 из 10")
         await self.type(EVENT_DAY, "Шаг 3 из 10")
         topic = await self.type(f"Вебинар №{number}", "Шаг 4 из 10")

@@ -13,7 +13,7 @@ from bot.localapi import LocalBotApi
 from bot.localapi.models import BotMessage, TgUser
 from bot.runtime import runtime_of
 from tests.conftest import HEAD, SPECIALIST
-from tests.e2e.steps import join_new_partner, say, tap
+from tests.e2e.steps import answer_anew, join_new_partner, say, tap
 from tests.e2e.test_apply import KIND_SCRIPTS, ahead, start_applying
 
 
@@ -35,6 +35,7 @@ async def partner_fills(api: LocalBotApi, user: TgUser, kind: str = "Вебин�
     q = await start_applying(api, user, kind)
     for action, value in script or KIND_SCRIPTS[kind]:
         q = await say(api, user, value) if action == "type" else await tap(api, user, q, value)
+        q = await answer_anew(api, user, q)
     return q
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from bot.app import AnyApplication
 from bot.localapi import LocalBotApi
 from bot.localapi.models import TgUser
-from tests.e2e.steps import join_new_partner, say, tap
+from tests.e2e.steps import answer_anew, join_new_partner, say, tap
 from tests.e2e.test_apply import KIND_SCRIPTS, start_applying
 
 
 async def apply_for_webinar(api: LocalBotApi, user: TgUser, title: str) -> None:
     q = await start_applying(api, user, "Вебинар")
     script = list(KIND_SCRIPTS["Вебинар"])
-    script[1] = ("type", title)
+    script[1:2] = [("type", title), ("tap", "Битрикс24")]  # a title without the topic in it
     for action, value in script:
         q = await say(api, user, value) if action == "type" else await tap(api, user, q, value)
+        q = await answer_anew(api, user, q)
     await tap(api, user, q, "✅ Отправить")
 
 

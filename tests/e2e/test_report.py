@@ -20,16 +20,16 @@ from tests.e2e.test_decide import db_rows, manager, partner_fills, partner_sends
 from tests.localapi.conftest import make_png
 
 SEMINAR = [("type", ahead(40)), ("type", "Казань, ул. Баумана 1"),
-           ("type", "Битрикс24 для бизнеса"), ("tap", "Битрикс24"),
+           ("type", "Битрикс24 для бизнеса"),
            ("tap", "Потенциальные клиенты"),
            ("type", "Битрикс24 для отдела продаж — 40"), ("tap", "Нет"),
            ("tap", "30"), ("type", "рассылка"),
            ("type", "Аренда зала — 15000\nКофе-брейк — 8000"), ("tap", "Не нужна")]
 WEBINAR = {
-    "ru": [("type", ahead(30)), ("type", "Битрикс24 за час"), ("tap", "Битрикс24"),
+    "ru": [("type", ahead(30)), ("type", "Битрикс24 за час"),
            ("tap", "Потенциальные клиенты"), ("type", "Битрикс24: CRM — 45"), ("tap", "Нет"),
            ("tap", "50"), ("type", "рассылка, сайт"), ("tap", "Только анонс")],
-    "en": [("type", ahead(30)), ("type", "Bitrix24 in an hour"), ("tap", "Bitrix24"),
+    "en": [("type", ahead(30)), ("type", "Bitrix24 in an hour"),
            ("tap", "Prospective clients"), ("type", "Bitrix24: CRM — 45"), ("tap", "No"),
            ("tap", "50"), ("type", "mailing, site"), ("tap", "Announcement only")],
 }
@@ -178,7 +178,7 @@ async def test_registrations_and_listeners_in_one_answer(
 
 
 SEMINAR_EN = [("type", ahead(40)), ("type", "Kazan, 1 Bauman St"),
-              ("type", "Bitrix24 for business"), ("tap", "Bitrix24"),
+              ("type", "Bitrix24 for business"),
               ("tap", "Prospective clients"), ("type", "Bitrix24 for sales teams — 40"),
               ("tap", "No"), ("tap", "30"), ("type", "mailing"),
               ("type", "Hall rent — 15000\nCoffee break — 8000"), ("tap", "Not needed")]

@@ -56,8 +56,10 @@ ANNOUNCEMENT = ("Приглашаем на семинар о Битрикс24: �
 
 def seminar(days: int, title: str, talk: str, support: str = "Только анонс") -> list[
         tuple[str, str]]:
+    # A title naming Битрикс24 answers the topic question by itself.
+    topic = [] if "Битрикс24" in title else [("tap", "Битрикс24")]
     script = [("type", ahead(days)), ("type", "Казань, ул. Баумана 1"), ("type", title),
-              ("tap", "Битрикс24"), ("tap", "Потенциальные клиенты"),
+              *topic, ("tap", "Потенциальные клиенты"),
               ("type", f"Битрикс24: {talk} — 40"), ("tap", "Нет"),
               ("tap", "30"), ("type", "рассылка"), ("type", "Аренда зала — 15000"),
               ("tap", support)]
