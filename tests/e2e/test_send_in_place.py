@@ -16,11 +16,11 @@ from tests.e2e.test_apply import ahead, start_applying
 from tests.e2e.test_decide import manager
 
 TEXTS = {
-    "ru": {"status": "Золотой", "webinar": "Вебинар", "topic": "Битрикс24",
+    "ru": {"status": "Золотой", "webinar": "Вебинар",
            "audience": "Потенциальные клиенты", "no": "Нет", "support": "Только анонс",
            "send": "✅ Отправить", "sent": "Заявка №1 отправлена менеджеру",
            "title_line": "Название: Битрикс24 за час", "check": "Проверьте заявку"},
-    "en": {"status": "Gold", "webinar": "Webinar", "topic": "Bitrix24",
+    "en": {"status": "Gold", "webinar": "Webinar",
            "audience": "Prospective clients", "no": "No", "support": "Announcement only",
            "send": "✅ Send", "sent": "Application #1 went to the manager",
            "title_line": "Title: Bitrix24 in an hour", "check": "Check the application"},
@@ -36,8 +36,7 @@ async def webinar_summary(api: LocalBotApi, user: TgUser, language: str) -> BotM
     q = await start_applying(api, user, t["webinar"])
     await say(api, user, ahead(30))
     q = await say(api, user, TITLE[language])
-    for button in (t["topic"], t["audience"]):
-        q = await tap(api, user, q, button)
+    q = await tap(api, user, q, t["audience"])  # the topic is read from the title
     q = await say(api, user, "Bitrix24: CRM — 45")
     q = await tap(api, user, q, t["no"])
     q = await tap(api, user, q, "50")
