@@ -215,8 +215,7 @@ class Bench:
     async def seminar_report(self) -> str:
         self.advance(41)
         self.partner.reset()
-        await self.partner.say("/report")
-        await self.partner.reply()  # the first question follows the opening
+        await self.partner.say("/report")  # the opening and the first question, one message
         await self.figures(45, 32)
         await self.partner.say("romashka.ru/seminar — всё прошло отлично, много вопросов про CRM")
         await self.partner.album(4)  # the full checklist goes on to the scans by itself

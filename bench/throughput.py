@@ -271,7 +271,7 @@ def applying(event_date: str) -> Callable[[TgUser], Sequence[Action]]:
 
 # The webinar's report as the report form asks it (kept in one list: the form changes).
 REPORTING: list[Action] = [
-    ("say", "/report", 2),  # «the report on application №N» and the first question
+    ("say", "/report"),  # «the report on application №N» with the first question
     ("say", "45 / 32"),
     ("say", "https://romashka.ru/webinar — всё прошло отлично, много вопросов про CRM"),
     ("tap", "✅ Отправить отчёт")]

@@ -163,7 +163,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
     if draft.current == SUMMARY:
         if update.effective_message is not None:
             draft.summary_after = update.effective_message.message_id
-        if in_place is None:  # else the pressed question may become the summary (send_summary)
+        if in_place is None and close_old:  # else the pressed question may become the summary
             await _close_prompt(context, chat.id, draft)
         before = await load(rt, user.id, draft.form)
         await save(rt, user.id, draft)
@@ -261,7 +261,7 @@ async def send_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft
     pressed = _pressed(query) if query is not None else None
     if pressed is None or pressed != draft.prompt_id \
             or not await _edit_into(context, user.id, pressed, text, markup):
-        await _close_prompt(context, user.id, draft)
+        # One call: the question before keeps its buttons (a press on it is stale).
         message = await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
                                                  reply_markup=markup)
         pressed = message.message_id

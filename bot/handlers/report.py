@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.forms.engine import Draft
@@ -68,11 +67,9 @@ async def _open(update: Update, context: ContextTypes.DEFAULT_TYPE, application_
         return
     row = await applications_repo.get(rt.db.conn, application_id)
     assert row is not None
-    await context.bot.send_message(user.id, rt.text(user, "report.opening", id=row.id,
-                                                    title=row.title,
-                                                    photos=bool(photo_categories(draft.answers))),
-                                   parse_mode=ParseMode.HTML)
-    await forms.ask(update, context, draft)
+    opening = rt.text(user, "report.opening", id=row.id, title=row.title,
+                      photos=bool(photo_categories(draft.answers)))
+    await forms.ask(update, context, draft, notes=[opening])  # one message, not two
 
 
 def summary_text(rt: Runtime, user: User, draft: Draft) -> str:
