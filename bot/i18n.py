@@ -29,6 +29,7 @@ class Texts:
         )
         self._env.filters["plural"] = plural
         self._env.filters["clause"] = clause
+        self._env.filters["quoted"] = quoted
         root = root or resources.files("bot") / "locales"
         self.sources: dict[str, dict[str, str]] = {
             language: _read_language(root / language) for language in LANGUAGES
@@ -83,6 +84,20 @@ def clause(text: object) -> str:
     """A typed phrase to go before the template's own full stop: «заново.» → «заново»."""
     bare = str(text).rstrip().rstrip(".;,:").rstrip()
     return markupsafe.Markup(bare) if isinstance(text, markupsafe.Markup) else bare
+
+
+QUOTE_MARKS = frozenset("«»\"“”„")
+
+
+def quoted(name: object) -> str:
+    """A name in «»; one that already has quotes of its own («ООО «Ромашка»») stays as it is,
+    never «ООО «Ромашка»» in quotes again."""
+    markup = isinstance(name, markupsafe.Markup)
+    plain = name.unescape() if isinstance(name, markupsafe.Markup) else str(name)
+    if QUOTE_MARKS & set(plain):
+        return name if markup else plain  # type: ignore[return-value]
+    wrapped = f"«{name}»"
+    return markupsafe.Markup(wrapped) if markup else wrapped
 
 
 def plural_form(count: object, *forms: str) -> str:
