@@ -64,6 +64,10 @@ class Field:
     def show(self, value: Any, ctx: Context) -> str:
         return str(value)
 
+    def show_answer(self, answers: Answers, ctx: Context) -> str:
+        """This question's answer in words, where it may take earlier answers to say it."""
+        return self.show(answers[self.key], ctx)
+
     def hint(self, answers: Answers, ctx: Context) -> str | None:
         """Shown under the question: what is collected so far, what the answer refers to."""
         return None
@@ -316,3 +320,9 @@ class PickItems(Field):
 
     def show(self, value: Any, ctx: Context) -> str:
         return ctx.t("forms.common.picked", count=len(value))
+
+    def show_answer(self, answers: Answers, ctx: Context) -> str:
+        """The picked items by name: «Битрикс24 для отдела продаж; Кейс клиента»."""
+        items = answers.get(self.source, [])
+        return "; ".join(str(items[i][self.item_label]) for i in answers[self.key]
+                         if 0 <= i < len(items))
