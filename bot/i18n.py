@@ -91,13 +91,11 @@ QUOTE_MARKS = frozenset("«»\"“”„")
 
 def quoted(name: object) -> str:
     """A name in «»; one that already has quotes of its own («ООО «Ромашка»») stays as it is,
-    never «ООО «Ромашка»» in quotes again."""
-    markup = isinstance(name, markupsafe.Markup)
-    plain = name.unescape() if isinstance(name, markupsafe.Markup) else str(name)
-    if QUOTE_MARKS & set(plain):
-        return name if markup else plain  # type: ignore[return-value]
-    wrapped = f"«{name}»"
-    return markupsafe.Markup(wrapped) if markup else wrapped
+    never «ООО «Ромашка»» in quotes again. Escaped markup stays markup."""
+    if isinstance(name, markupsafe.Markup):
+        return name if QUOTE_MARKS & set(name.unescape()) else markupsafe.Markup(f"«{name}»")
+    text = str(name)
+    return text if QUOTE_MARKS & set(text) else f"«{text}»"
 
 
 def plural_form(count: object, *forms: str) -> str:
