@@ -180,10 +180,8 @@ class Press(Generic[T]):
     async def await_figure(self, purpose: str, **data: Any) -> None:
         """A figure picker on the card also takes a typed figure: the manager's next message
         (in a group: a reply to the card) answers it."""
-        chat = self.update.effective_chat
-        card = self.card_id or (self.update.callback_query.message.message_id
-                                if self.update.callback_query and self.update.callback_query.message
-                                else None)
+        chat, query = self.update.effective_chat, self.update.callback_query
+        card = self.card_id or (query.message.message_id if query and query.message else None)
         if chat is None or card is None:
             return
         await decisions.await_answer(
