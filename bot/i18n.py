@@ -29,6 +29,7 @@ class Texts:
         )
         self._env.filters["plural"] = plural
         self._env.filters["clause"] = clause
+        self._env.filters["quoted"] = quoted
         root = root or resources.files("bot") / "locales"
         self.sources: dict[str, dict[str, str]] = {
             language: _read_language(root / language) for language in LANGUAGES
@@ -83,6 +84,18 @@ def clause(text: object) -> str:
     """A typed phrase to go before the template's own full stop: «заново.» → «заново»."""
     bare = str(text).rstrip().rstrip(".;,:").rstrip()
     return markupsafe.Markup(bare) if isinstance(text, markupsafe.Markup) else bare
+
+
+QUOTE_MARKS = frozenset("«»\"“”„")
+
+
+def quoted(name: object) -> str:
+    """A name in «»; one that already has quotes of its own («ООО «Ромашка»») stays as it is,
+    never «ООО «Ромашка»» in quotes again. Escaped markup stays markup."""
+    if isinstance(name, markupsafe.Markup):
+        return name if QUOTE_MARKS & set(name.unescape()) else markupsafe.Markup(f"«{name}»")
+    text = str(name)
+    return text if QUOTE_MARKS & set(text) else f"«{text}»"
 
 
 def plural_form(count: object, *forms: str) -> str:

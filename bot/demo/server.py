@@ -13,7 +13,7 @@ from pathlib import Path
 from bot import private_files
 from bot.app import AnyApplication, build_application, polling
 from bot.clock import Clock
-from bot.demo import web
+from bot.demo import chats, web
 from bot.demo.people import (
     BOT_USERNAME,
     DEMO_TOKEN,
@@ -38,9 +38,9 @@ JOBS = ("reminders", "escalation", "ledger-expiry")
 
 
 def reset(folder: Path) -> None:
-    """Forget the demo: its database (with -wal/-shm), kept files and clock."""
+    """Forget the demo: its database (with -wal/-shm), kept files, clock and chats."""
     for name in ("partnerdesk-demo.sqlite3", "partnerdesk-demo.sqlite3-wal",
-                 "partnerdesk-demo.sqlite3-shm", CLOCK_FILE):
+                 "partnerdesk-demo.sqlite3-shm", CLOCK_FILE, chats.CHATS_FILE):
         (folder / name).unlink(missing_ok=True)
     shutil.rmtree(folder / "data", ignore_errors=True)
 
@@ -86,9 +86,14 @@ class Demo:
         private_files.make_dirs(self.folder)
         await self.api.start()
         self._stack.push_async_callback(self.api.stop)
+        self.api.state.clock = lambda: self.clock.now().timestamp()  # messages dated as moved
         for who in PEOPLE:  # each has opened the chat with the bot, so it may write to them
             self.api.user(who.id, who.first_name, last_name=who.last_name,
                           language_code=who.language, started=True)
+        if chats.load(self.api.state, self.folder):
+            log.info("the chats of the last run are back")
+        # Saved once the bot has stopped (callbacks run last pushed first), for the next start.
+        self._stack.callback(chats.save, self.api.state, self.folder)
         settings = demo_settings(self.folder, self.api.base_url)
         self._app = build_application(settings, clock=self.clock)
         await self._stack.enter_async_context(polling(self._app, poll_timeout=10))

@@ -28,7 +28,7 @@ import tornado.netutil
 import tornado.web
 
 from bot.demo import render
-from bot.demo.people import MANAGERS, PARTNERS, Person, person
+from bot.demo.people import MANAGERS, PARTNERS, TIMEZONE, Person, person
 from bot.localapi.models import BotMessage, TgUser, UserMessage
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class Snapshot:
         keyboard = state.keyboards.get(user_id)
         return {
             "user": user_id,
-            "messages": [render.message(m) for m in messages
+            "messages": [render.message(m, TIMEZONE) for m in messages
                          if not (isinstance(m, BotMessage) and m.deleted)],
             "keyboard": [[{"text": b.text, "contact": b.request_contact} for b in row]
                          for row in keyboard.keyboard] if keyboard else None,

@@ -125,6 +125,29 @@ class SupportChoice(Choice):
             raise Invalid("support_too_late")
         return value
 
+    def show(self, value: Any, ctx: Context) -> str:
+        if value == TOO_LATE:
+            return ctx.t(f"{self.labels}.too_late", days=ctx.support_days["info"])
+        return super().show(value, ctx)
+
+
+TOO_LATE = "too_late"  # the support answer of an event too near for any support: never asked
+SUPPORT = SupportChoice("support", when=lambda a: kinds(*EVENTS, *SPECIAL)(a) and not (
+    a.get("support") == TOO_LATE and not a.get("support_too_late")))
+
+
+@dataclass(frozen=True)
+class EventDate(FutureDate):
+    """The event's date also answers the support question when it is too late for any: a
+    question whose only choice is «Не нужна» is not asked (a later date asks it again)."""
+
+    def parse_ahead(self, text: str, answers: Answers, ctx: Context) -> dict[str, Any]:
+        place = super().parse_ahead(text, answers, ctx)
+        dated = {**answers, "event_date": self.parse(text, answers, ctx)}
+        too_late = SUPPORT.applies(dated) and SUPPORT.possible(dated, ctx) == ["none"]
+        return {**place, "support_too_late": too_late,
+                **({"support": TOO_LATE} if too_late else {})}
+
 
 CONDITIONS = ("vendor_speaker", "third_party_companies", "other_products_in_program", "paid_event")
 CHANNELS = ("site", "mailing", "social", "calls", "media_partners", "ads")
@@ -200,7 +223,7 @@ APPLICATION = Form(
         Choice("special_program", options=SPECIAL_PROGRAMS, labels="forms.apply.special_program",
                when=lambda a: a.get("kind") == "special"),
         Text("event_name", when=kinds("external_talk", "exhibition"), max_length=200),
-        FutureDate("event_date", place=PLACE),
+        EventDate("event_date", place=PLACE),
         SameAsBefore("same_as_before", when=lambda a: bool(a.get(PREVIOUS)),
                      in_summary=False, columns=1),
         PLACE,
@@ -243,7 +266,7 @@ APPLICATION = Form(
         # exhibition's compensable costs are its rent and fee above (RULEBOOK §7).
         CostItems("costs", optional=True,
                   when=kinds("seminar", "external_talk", "other", *SPECIAL)),
-        SupportChoice("support", when=kinds(*EVENTS, *SPECIAL)),
+        SUPPORT,
         Text("promo_items", max_length=1000,
              when=lambda a: kinds("promo_materials")(a) or _wants_promo(a)),
         Money("printing_costs", when=kinds("promo_materials")),

@@ -53,10 +53,6 @@ class Field:
         finds nothing to offer, None, leaves the question asked)."""
         return self.default is None or self.default(answers) is None
 
-    def show_with(self, value: Any, answers: Answers, ctx: Context) -> str:
-        """The answer in a summary, where the other answers may say more about it."""
-        return self.show(value, ctx)
-
     def parse(self, text: str, answers: Answers, ctx: Context) -> Any:
         raise Invalid("use_buttons")
 
@@ -73,6 +69,10 @@ class Field:
 
     def show(self, value: Any, ctx: Context) -> str:
         return str(value)
+
+    def show_answer(self, answers: Answers, ctx: Context) -> str:
+        """This question's answer in words, where it may take earlier answers to say it."""
+        return self.show(answers[self.key], ctx)
 
     def hint(self, answers: Answers, ctx: Context) -> str | None:
         """Shown under the question: what is collected so far, what the answer refers to."""
@@ -360,3 +360,9 @@ class PickItems(Field):
 
     def show(self, value: Any, ctx: Context) -> str:
         return ctx.t("forms.common.picked", count=len(value))
+
+    def show_answer(self, answers: Answers, ctx: Context) -> str:
+        """The picked items by name: «Битрикс24 для отдела продаж; Кейс клиента»."""
+        items = answers.get(self.source, [])
+        return "; ".join(str(items[i][self.item_label]) for i in answers[self.key]
+                         if 0 <= i < len(items))

@@ -192,7 +192,8 @@ class ActualCosts(CostItems):
     def asked(self, answers: Answers) -> bool:
         return not answers.get("planned_costs")
 
-    def show_with(self, value: Any, answers: Answers, ctx: Context) -> str:
+    def show_answer(self, answers: Answers, ctx: Context) -> str:
+        value = answers[self.key]
         if _as_planned(answers):
             total = sum(int(item["amount"]) for item in value)
             return ctx.t("forms.report.actual_costs.same", total=format_rubles(total))

@@ -13,9 +13,10 @@ from telegram.constants import ParseMode
 from bot.config import Role
 from bot.forms.application import APPLICATION
 from bot.forms.engine import Form
-from bot.forms.fields import format_rubles
+from bot.forms.fields import Context, Field, format_rubles
 from bot.handlers import outbox
 from bot.handlers.callbacks import encode
+from bot.handlers.forms import language_context
 from bot.handlers.render import answer_lines, assessment_lines, fitted, short_date
 from bot.rules import report_due
 from bot.runtime import Runtime
@@ -30,6 +31,7 @@ from bot.storage.decisions import DecisionRow
 
 log = logging.getLogger(__name__)
 ACTION = "d"
+CHANGE_LIMIT = 100  # characters of an old or a new answer in a card's note of changes
 
 
 # A remark above a card's answers, written per reader's language.
@@ -133,18 +135,42 @@ async def send_card(bot: Bot, rt: Runtime, row: ApplicationRow, chat_id: int) ->
                                         chat_id, message.message_id, rt.clock.now())
 
 
-async def note_text(rt: Runtime, language: str, note: dict[str, Any]) -> str:
+async def note_text(rt: Runtime, language: str, note: dict[str, Any],
+                    answers: dict[str, Any]) -> str:
     """A remark above a card, kept in the outbox row as its key and ids."""
     key = str(note["key"])
     if key == "cards.changed":
-        known = rt.texts.keys(language)
-        labels = [rt.texts.render(language, f"forms.apply.{field}.label")
-                  for field in note.get("fields", ()) if f"forms.apply.{field}.label" in known]
         return rt.texts.render(language, key, version=note["version"],
-                               fields=", ".join(labels) or "—")
+                               changes=changes_shown(rt, language, note, answers))
     if key == "cards.reassigned_note":
         return rt.texts.render(language, key, name=await person_name(rt, int(note["by"])))
     return rt.texts.render(language, key, days=note.get("days"))
+
+
+def changes_shown(rt: Runtime, language: str, note: dict[str, Any],
+                  now: dict[str, Any]) -> list[dict[str, str]]:
+    """Each changed answer as its label, what it was and what it is now (a note written before
+    the old values were kept has the labels only)."""
+    known, ctx = rt.texts.keys(language), language_context(rt, language)
+    was = {**now, **note.get("was", {})}
+    shown = []
+    for key in note.get("fields", ()):
+        if f"forms.apply.{key}.label" not in known:
+            continue
+        field = APPLICATION.field(key)
+        change = {"label": rt.texts.render(language, f"forms.apply.{key}.label")}
+        if "was" in note:
+            change |= {"was": _shown_answer(field, was, ctx), "now": _shown_answer(field, now, ctx)}
+        shown.append(change)
+    return shown
+
+
+def _shown_answer(field: Field, answers: dict[str, Any], ctx: Context) -> str:
+    value = answers.get(field.key)
+    if value is None or value == []:
+        return "—"
+    shown = field.show_answer(answers, ctx)
+    return shown if len(shown) <= CHANGE_LIMIT else shown[:CHANGE_LIMIT - 1] + "…"
 
 
 # --- the application's messages in the outbox (bot/handlers/outbox.py) -------------------------
@@ -154,7 +180,7 @@ async def _open_card(rt: Runtime, language: str, application_id: int, version: i
     row = await applications_repo.get(rt.db.conn, application_id)
     if row is None or row.version != version or row.status != "pending":
         return None  # decided (or changed) meanwhile: nothing to decide on this card
-    remark = await note_text(rt, language, note) if note else None
+    remark = await note_text(rt, language, note, row.answers) if note else None
     head = chat_id in rt.settings.managers.get(Role.HEAD, ())
     text = await card_text(rt, language, row, note=(lambda _: remark) if remark else None)
     return outbox.Outgoing(text, decision_buttons(rt, language, row, head=head))
@@ -177,7 +203,7 @@ async def _outcome(rt: Runtime, language: str, application_id: int,
         return None
     t = rt.speaker(language)
     due = report_due(rt.rulebook, date.fromisoformat(row.event_date))
-    text = t(f"decided.{decision.action}", id=row.id, title=row.title,
+    text = t(f"decided.{decision.action}", id=row.id, title=row.title, kind=row.kind,
              figures=figures(rt, language, decision.points, decision.compensation),
              report_due=due.strftime("%d.%m.%Y"), event_date=short_date(row.event_date),
              reason=reason_text(rt, language, decision.reason),

@@ -26,7 +26,7 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.forms.fields import format_rubles
-from bot.forms.parsing import Invalid, parse_money
+from bot.forms.parsing import Invalid, parse_count, parse_money
 from bot.handlers.callbacks import card_press, encode, is_id, pattern
 from bot.runtime import Runtime, runtime
 from bot.services import decisions
@@ -148,6 +148,7 @@ class Press(Generic[T]):
     kind: Kind[T]
     row: T
     facts: Facts
+    card_id: int | None = None  # a typed figure: the card whose buttons it answers
 
     @property
     def language(self) -> str:
@@ -164,9 +165,29 @@ class Press(Generic[T]):
         return [self.button("cards.back", self.kind.back)]
 
     async def show(self, markup: InlineKeyboardMarkup) -> None:
-        query = self.update.callback_query
-        assert query is not None
-        await query.edit_message_reply_markup(markup)
+        query, chat = self.update.callback_query, self.update.effective_chat
+        if query is not None:
+            await query.edit_message_reply_markup(markup)
+        elif self.card_id is not None and chat is not None:
+            await self.context.bot.edit_message_reply_markup(chat.id, self.card_id,
+                                                             reply_markup=markup)
+
+    async def toast(self, text: str) -> None:
+        """The short answer to a press (a typed figure needs none: the card shows the step)."""
+        if self.update.callback_query is not None:
+            await self.update.callback_query.answer(text)
+
+    async def await_figure(self, purpose: str, **data: Any) -> None:
+        """A figure picker on the card also takes a typed figure: the manager's next message
+        (in a group: a reply to the card) answers it."""
+        chat, query = self.update.effective_chat, self.update.callback_query
+        card = self.card_id or (query.message.message_id if query and query.message else None)
+        if chat is None or card is None:
+            return
+        await decisions.await_answer(
+            self.rt.db, chat_id=chat.id, prompt_id=card, user_id=self.user.id,
+            purpose=self.kind.purpose + purpose, data=_question(self, **data),
+            now=self.rt.clock.now())
 
     async def tell(self, text: str) -> None:
         """An alert on a press; a reply to a typed answer."""
@@ -249,6 +270,7 @@ async def _step(press: Press[T], step: str, args: list[str]) -> None:
                         _question(press, action=args[0]))
     elif step == kind.back:
         await query.answer()
+        await _forget_figure(press)
         await press.show(kind.buttons(press.rt, press.language, press.row, press.user.id))
     elif step in kind.extra:
         await kind.extra[step](press, args)
@@ -274,24 +296,23 @@ async def _reasons(press: Press[T], step: str, choice: Choice) -> None:
 
 async def _figures(press: Press[T], step: str, choice: Choice, points: int | None) -> None:
     """Decide at once when the rules leave nothing to pick; else ask for the points, then the
-    compensation."""
-    query = press.update.callback_query
-    assert query is not None
+    compensation: buttons, or a figure typed in answer to them."""
     assessment = choice.assessment(press.facts)
     points_range = decisions.points_range(assessment)
     if points is None and points_range is not None:
-        await query.answer(press.t("cards.pick_points"))
+        await press.toast(press.t("cards.pick_points"))
         choices = (COMMON_POINTS if assessment.get("points") is None
                    else point_choices(*points_range))
         picks = [press.button(str(p), "p", p, step, literal=True) for p in choices]
         await press.show(InlineKeyboardMarkup(
             [picks[i:i + 3] for i in range(0, len(picks), 3)] + [press.back_row()]))
+        await press.await_figure("points", choice=step)
         return
     money = decisions.compensation_range(assessment)
     if money is None:
         await _decide(press, choice.verdict, points=points)
         return
-    await query.answer(press.t("cards.pick_compensation"))
+    await press.toast(press.t("cards.pick_compensation"))
     carried = "-" if points is None else str(points)
     low, top = money
     await press.show(InlineKeyboardMarkup([
@@ -300,6 +321,29 @@ async def _figures(press: Press[T], step: str, choice: Choice, points: int | Non
         [press.button("cards.type_other_amount", "ct", carried, step)],
         press.back_row(),
     ]))
+    await press.await_figure("compensation", points=carried, choice=step)
+
+
+async def _typed_points(press: Press[T], text: str, step: str, choice: Choice) -> None:
+    """Points typed while the card offers point buttons: within the rules' range they are
+    the pick; anything else gets a short answer and the buttons stay."""
+    points_range = decisions.points_range(choice.assessment(press.facts)) or (0, 0)
+    try:
+        points = parse_count(text, *points_range)
+    except Invalid:
+        await press.tell(press.t("cards.points_again", low=points_range[0],
+                                 high=points_range[1]))
+        await press.await_figure("points", choice=step)
+        return
+    await _figures(press, step, choice, points=points)
+
+
+async def _forget_figure(press: Press[T]) -> None:
+    """The card's figure buttons are gone: a later message is no figure for them."""
+    query, chat = press.update.callback_query, press.update.effective_chat
+    if query is not None and query.message is not None and chat is not None:
+        await decisions.forget_awaited(press.rt.db, chat_id=chat.id,
+                                       prompt_id=query.message.message_id)
 
 
 async def _ask_amount(press: Press[T], carried: str, again: bool = False,
@@ -342,9 +386,16 @@ async def on_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE,
     row = await kind.load(rt, int(awaited.data[kind.id_key])) if kind else None
     if kind is None or row is None:
         return
-    press = Press(update, context, rt, user, kind, row, kind.facts(row))
+    typed_figure = awaited.purpose in (kind.purpose + "points", kind.purpose + "compensation")
+    press = Press(update, context, rt, user, kind, row, kind.facts(row),
+                  card_id=awaited.prompt_id if typed_figure else None)
     if press.facts.version != int(awaited.data["version"]) or not press.facts.open:
         await press.tell(await kind.decided_text(rt, press.language, row))
+        return
+    figured = kind.figured([str(awaited.data.get("choice", ""))])
+    if awaited.purpose == kind.purpose + "points":
+        if figured is not None:
+            await _typed_points(press, message.text, *figured)
         return
     if awaited.purpose.endswith("reason"):
         # `verb`: how a request's questions said it before the card was one
@@ -352,7 +403,6 @@ async def on_awaited(update: Update, context: ContextTypes.DEFAULT_TYPE,
         if choice is not None:
             await _decide(press, choice.verdict, reason=message.text.strip()[:REASON_LIMIT])
         return
-    figured = kind.figured([str(awaited.data.get("choice", ""))])
     carried = str(awaited.data.get("points", "-"))
     if figured is None:
         return
@@ -373,6 +423,7 @@ async def _decide(press: Press[T], verdict: str, *, reason: str | None = None,
     decided = await press.kind.decide(rt, press.row, press.user.id, verdict, reason, points,
                                       compensation)
     if decided.ending is Ending.DONE:
+        await _forget_figure(press)
         rt.outbox.wake()  # the card's copies closed and the partner told, by the outbox
         if query is not None:
             await query.answer(press.t(decided.done), show_alert=decided.alert)

@@ -65,6 +65,8 @@ def _next_step(rt: Runtime, user: User, row: ApplicationRow, reason: str) -> str
     step = row.status
     if step == "approved" and held < rt.clock.now().date():  # the day has passed: report
         step = "report_due"
+    elif step == "approved" and row.kind == "article":
+        step = "approved_article"
     return rt.text(user, f"events.next.{step}", event_date=short_date(row.event_date),
                    report_due=due.strftime("%d.%m.%Y"), reason=reason)
 

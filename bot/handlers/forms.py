@@ -101,9 +101,10 @@ def prompt_text(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft,
         rt.text(user, key)]))
     if (hint := question.hint(draft.answers, ctx)) is not None:
         parts.append(hint)
-    if question.key in draft.answers and draft.answers[question.key] is not None:
-        shown = question.show(draft.answers[question.key], ctx)
-        parts.append(rt.text(user, "forms.common.now", value=shown[:500]))
+    if draft.answers.get(question.key) not in (None, []):
+        shown = question.show_answer(draft.answers, ctx)
+        if shown.strip():
+            parts.append(rt.text(user, "forms.common.now", value=shown[:500]))
     return "\n\n".join(parts)
 
 
@@ -316,9 +317,9 @@ def _answered_line(rt: Runtime, user: User | None, flow: FormFlow, draft: Draft,
     """«Тема: Битрикс24 ✓» for a question answered by a button (nothing for a skip)."""
     value = draft.answers.get(key)
     label = f"{flow.texts}.{key}.label"
-    if value is None or not _has(rt, user, label):
+    if value in (None, []) or not _has(rt, user, label):
         return []
-    shown = flow.form.field(key).show(value, context_for(rt, user))
+    shown = flow.form.field(key).show_answer(draft.answers, context_for(rt, user))
     return [rt.text(user, "forms.common.answered", label=rt.text(user, label),
                     value=shown[:200])]
 
@@ -333,7 +334,9 @@ async def _draft_for_message(update: Update, context: ContextTypes.DEFAULT_TYPE,
         return None
     draft = await active_draft(rt, user.id)
     if draft is None or draft.form not in FLOWS:
-        await message.reply_text(rt.text(user, outside))
+        managers = f"{outside}_manager"  # a manager is not pointed to the partner's commands
+        await message.reply_text(rt.text(user, managers if rt.settings.is_manager(user.id)
+                                         and _has(rt, user, managers) else outside))
         return None
     return draft
 

@@ -7,23 +7,23 @@ from typing import Any
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     ReplyKeyboardRemove,
     Update,
     User,
 )
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.forms.engine import Draft
 from bot.forms.join import JOIN
-from bot.handlers import forms, outbox
+from bot.handlers import cards, forms, outbox
 from bot.handlers.callbacks import decode, encode, is_id, pattern
 from bot.handlers.markup import remove_buttons
 from bot.runtime import Runtime, runtime
 from bot.services import applications as applications_service
 from bot.services import partners
+from bot.services.outbox import Subject
 from bot.services.partners import DecideMember, JoinResult
+from bot.storage.partners import MemberRow, PartnerRow
 
 ACTION = "j"
 
@@ -69,15 +69,24 @@ async def _joined(rt: Runtime, language: str, payload: dict[str, Any]) -> outbox
                            ReplyKeyboardRemove())
 
 
+async def _card_text(rt: Runtime, language: str, member: MemberRow, partner: PartnerRow) -> str:
+    return rt.texts.render(language, "join.confirm_card", name=member.full_name,
+                           phone=member.phone or "—", company=partner.company, code=partner.code)
+
+
 async def _confirm_card(rt: Runtime, language: str,
                         payload: dict[str, Any]) -> outbox.Outgoing | None:
-    """A colleague or a partner manager is asked to confirm a new employee."""
-    member_id = int(payload["member"])
+    """A colleague or a partner manager is asked to confirm a new employee (a card queued
+    before the card's copies were kept is still composed here)."""
+    return await _open_card(rt, language, int(payload["member"]), 0, 0, None)
+
+
+async def _open_card(rt: Runtime, language: str, member_id: int, version: int, chat_id: int,
+                     note: dict[str, Any] | None) -> outbox.Outgoing | None:
     member, partner = await partners.membership(rt.db, member_id)
     if member is None or partner is None or member.state != "pending":
         return None  # decided meanwhile
-    card = rt.texts.render(language, "join.confirm_card", name=member.full_name,
-                           phone=member.phone or "—", company=partner.company, code=partner.code)
+    card = await _card_text(rt, language, member, partner)
     return outbox.Outgoing(card, InlineKeyboardMarkup([[
         InlineKeyboardButton(rt.texts.render(language, "join.confirm"),
                              callback_data=encode(ACTION, member_id, "ok")),
@@ -86,11 +95,33 @@ async def _confirm_card(rt: Runtime, language: str,
     ]]))
 
 
+async def _closed_card(rt: Runtime, language: str, member_id: int, version: int) -> str | None:
+    """A copy of the card once decided: who confirmed or declined, no buttons."""
+    member, partner = await partners.membership(rt.db, member_id)
+    decider = await partners.decided_by(rt.db, member_id)
+    if member is None or partner is None or member.state == "pending" or decider is None:
+        return None
+    verdict = "join.confirmed_by" if member.state == "active" else "join.declined_by"
+    return (await _card_text(rt, language, member, partner) + "\n\n"
+            + rt.texts.render(language, verdict, name=await cards.person_name(rt, decider)))
+
+
+async def _no_outcome(rt: Runtime, language: str, member_id: int,
+                      version: int) -> outbox.Outgoing | None:
+    return None  # the employee's own message is the `join_decided` notice
+
+
+async def _no_summary(rt: Runtime, member_id: int) -> None:
+    return None  # joining has no «sent» summary
+
+
 async def _welcome(rt: Runtime, language: str, payload: dict[str, Any]) -> outbox.Outgoing:
     key = "join.welcome_confirmed" if payload["state"] == "active" else "join.welcome_declined"
     return outbox.Outgoing(rt.texts.render(language, key))
 
 
+outbox.register_views(Subject.MEMBER,
+                      outbox.CardViews(_open_card, _closed_card, _no_outcome, _no_summary))
 outbox.register_notice("join_card", _confirm_card)
 outbox.register_notice("join_decided", _welcome)
 outbox.register_notice("joined", _joined)
@@ -118,13 +149,8 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(rt.text(user, "join.already"), show_alert=True)
         await remove_buttons(query)
         return
-    rt.outbox.wake()  # the employee told, by the outbox
+    rt.outbox.wake()  # every copy of the card closed and the employee told, by the outbox
     await query.answer()
-    verdict = rt.text(user, "join.confirmed_by" if approve else "join.declined_by",
-                      name=user.full_name)
-    if isinstance(query.message, Message):
-        await query.edit_message_text(f"{query.message.text_html}\n\n{verdict}",
-                                      parse_mode=ParseMode.HTML, reply_markup=None)
 
 
 forms.register(forms.FormFlow(form=JOIN, texts="forms.join", on_complete=_complete,

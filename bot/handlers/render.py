@@ -37,7 +37,10 @@ def answer_lines(rt: Runtime, language: str, form: Form, texts: str,
         if question.key not in answers or not question.in_summary:
             continue
         value = answers[question.key]
-        shown = "—" if value is None or value == [] else question.show_with(value, answers, ctx)
+        empty = value is None or value == []
+        if empty and question.default is not None:
+            continue  # filled in without asking, and it says nothing
+        shown = "—" if empty else question.show_answer(answers, ctx)
         if len(shown) > max_value:
             shown = shown[: max_value - 1] + "…"
         label = t(f"{texts}.{question.key}.label")

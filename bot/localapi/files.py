@@ -7,7 +7,7 @@ import hashlib
 import mimetypes
 import secrets
 import struct
-from typing import Literal
+from typing import Any, Literal
 
 from bot.localapi.models import StoredFile
 
@@ -78,6 +78,32 @@ class FileStore:
             )
             sizes.append(self._remember(stored))
         return sizes[-1]
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every file as plain data (the content base64), to be `restore`d by another store."""
+        return {"counter": self._counter, "files": [
+            {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "kind": f.kind,
+             "data": base64.b64encode(f.data).decode(), "file_path": f.file_path,
+             "filename": f.filename, "mime_type": f.mime_type, "width": f.width,
+             "height": f.height, "sizes": [size.file_id for size in f.sizes]}
+            for f in self._by_id.values()]}
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """The files of a `snapshot`, under their old ids; new ones go on from its counter."""
+        found: dict[str, tuple[StoredFile, list[str]]] = {}
+        for item in snapshot["files"]:
+            stored = StoredFile(
+                file_id=item["file_id"], file_unique_id=item["file_unique_id"],
+                kind=item["kind"], data=base64.b64decode(item["data"]),
+                file_path=item["file_path"], filename=item["filename"],
+                mime_type=item["mime_type"], width=item["width"], height=item["height"])
+            found[stored.file_id] = (self._remember(stored), item["sizes"])
+        for stored, sizes in found.values():  # a photo's sizes: one list shared by all
+            if sizes and not stored.sizes:
+                shared = [found[size][0] for size in sizes if size in found]
+                for size in shared:
+                    size.sizes = shared
+        self._counter = max(self._counter, int(snapshot["counter"]))
 
     def _remember(self, stored: StoredFile) -> StoredFile:
         self._by_id[stored.file_id] = stored

@@ -127,14 +127,24 @@ class BotState:
         self.flood_control = FloodControl()
         self.log = Log()
         self.changed = Signal()
+        self.clock: Callable[[], float] = time.time
         self.poll_generation = 0
         self._last_media_group = 0
 
     # --- clocks and counters -------------------------------------------------------------
 
-    @staticmethod
-    def now() -> int:
-        return int(time.time())
+    def now(self) -> int:
+        """A message's date: the real time, or the clock a demo moves (`clock`)."""
+        return int(self.clock())
+
+    def last_message_ids(self) -> dict[int, int]:
+        return dict(self._last_message_id)
+
+    def continue_message_ids(self, last: dict[int, int]) -> None:
+        """After messages restored from a save: new ones go on from their ids."""
+        for chat_id, message_id in last.items():
+            self._last_message_id[chat_id] = max(self._last_message_id.get(chat_id, 0),
+                                                 message_id)
 
     def next_message_id(self, chat_id: int) -> int:
         self._last_message_id[chat_id] = self._last_message_id.get(chat_id, 0) + 1

@@ -213,7 +213,8 @@ async def resubmit(db: Database, rulebook: Rulebook, *, telegram_id: int, applic
             await outbox.cards(conn, settings, Subject.APPLICATION, row.id, row.version,
                                to=outbox.deciders(settings, Role(row.role)), now=now,
                                note={"key": "cards.changed", "version": row.version,
-                                     "fields": sorted(changed)})
+                                     "fields": sorted(changed),
+                                     "was": {k: was for k, (was, _) in changed.items()}})
             await outbox.confirm_sent(conn, settings, Subject.APPLICATION, row.id, row.version,
                                       to=telegram_id, role=Role(row.role), now=now,
                                       summary=draft.prompt_id, id=row.id)
@@ -297,6 +298,11 @@ async def await_answer(db: Database, *, chat_id: int, prompt_id: int, user_id: i
     async with db.transaction() as conn:
         await decisions.await_answer(conn, chat_id=chat_id, prompt_id=prompt_id,
                                      user_id=user_id, purpose=purpose, data=data, now=now)
+
+
+async def forget_awaited(db: Database, *, chat_id: int, prompt_id: int) -> None:
+    async with db.transaction() as conn:
+        await decisions.forget_awaited(conn, chat_id=chat_id, prompt_id=prompt_id)
 
 
 async def take_awaited(db: Database, *, chat_id: int, user_id: int,

@@ -21,7 +21,7 @@ from typing import Any
 import aiosqlite
 
 from bot.config import Role, Settings
-from bot.storage import applications, decisions, reports, requests
+from bot.storage import applications, decisions, partners, reports, requests
 from bot.storage import reminders as rows
 from bot.storage.database import Database
 
@@ -43,6 +43,7 @@ class Subject(enum.StrEnum):
     APPLICATION = "application"
     REPORT = "report"
     REQUEST = "request"
+    MEMBER = "member"  # a new employee for colleagues or a manager to confirm (one version)
 
 
 def is_message(kind: str) -> bool:
@@ -73,6 +74,11 @@ async def _request_open(conn: aiosqlite.Connection, subject_id: int, version: in
     return row is not None and row.version == version and row.status == "pending"
 
 
+async def _member_pending(conn: aiosqlite.Connection, subject_id: int, version: int) -> bool:
+    row = await partners.member(conn, subject_id)
+    return row is not None and row.state == "pending"
+
+
 STORES = {
     Subject.APPLICATION: CardStore(
         lambda conn, chat, message, i, v: decisions.add_card(
@@ -86,6 +92,10 @@ STORES = {
         lambda conn, chat, message, i, v: requests.add_card(
             conn, chat_id=chat, message_id=message, request_id=i, version=v),
         requests.cards_of, _request_open),
+    Subject.MEMBER: CardStore(
+        lambda conn, chat, message, i, v: partners.add_join_card(
+            conn, chat_id=chat, message_id=message, member_id=i),
+        lambda conn, i, v: partners.join_cards_of(conn, i), _member_pending),
 }
 
 

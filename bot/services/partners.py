@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.config import Role, Settings
 from bot.services import outbox
+from bot.services.outbox import Subject
 from bot.storage import audit, drafts, partners
 from bot.storage.database import Database
 from bot.storage.partners import MemberRow, PartnerRow
@@ -66,14 +67,17 @@ async def join(db: Database, *, telegram_id: int, answers: dict[str, Any], now: 
         assert row is not None
         await drafts.delete(conn, telegram_id, "join")
         if settings is not None and state is JoinResult.PENDING:
-            await outbox.notice(conn, settings, key=f"join:{telegram_id}:{now.isoformat()}",
-                                to=[*confirmers, *settings.members_of(Role.PARTNERS)],
-                                notice="join_card", now=now, member=telegram_id)
+            await outbox.cards(conn, settings, Subject.MEMBER, telegram_id, JOIN_CARD_VERSION,
+                               to=[*confirmers, *settings.members_of(Role.PARTNERS)], now=now,
+                               why=now.isoformat())
         if settings is not None:  # «you are in» (or «waiting for a colleague») to the newcomer
             await outbox.notice(conn, settings, key=f"joined:{telegram_id}:{now.isoformat()}",
                                 to=[telegram_id], notice="joined", now=now,
                                 result=state.value, company=row.company)
     return Joined(result=state, partner=row, confirmers=confirmers)
+
+
+JOIN_CARD_VERSION = 1  # a joining card has one version: the employee's request
 
 
 class DecideMember(enum.StrEnum):
@@ -113,7 +117,9 @@ async def decide_member(
             return MemberDecision(DecideMember.ALREADY, member)
         await audit.record(conn, at=now, actor_id=decided_by, action=f"member.{state}",
                            subject=f"partner:{member.partner_id}", details={"member": member_id})
-        if settings is not None:
+        if settings is not None:  # every copy of the card closed, and the employee told
+            await outbox.decided(conn, settings, Subject.MEMBER, member_id, JOIN_CARD_VERSION,
+                                 partner_to=[], now=now)
             await outbox.notice(conn, settings, key=f"joined:{member_id}:{now.isoformat()}",
                                 to=[member_id], notice="join_decided", now=now, state=state)
         updated = await partners.member(conn, member_id)
@@ -147,3 +153,8 @@ async def set_suspension(db: Database, settings: Settings, *, code: str, reason:
         await outbox.notice(conn, settings, key=f"suspension:{partner.id}:{now.isoformat()}",
                             to=members, notice="suspension", now=now, reason=reason)
         return await partners.by_id(conn, partner.id)
+
+
+async def decided_by(db: Database, telegram_id: int) -> int | None:
+    """Who confirmed or declined this employee (None while pending)."""
+    return await partners.decided_by(db.conn, telegram_id)

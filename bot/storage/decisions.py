@@ -86,6 +86,11 @@ async def await_answer(conn: aiosqlite.Connection, *, chat_id: int, prompt_id: i
     )
 
 
+async def forget_awaited(conn: aiosqlite.Connection, *, chat_id: int, prompt_id: int) -> None:
+    await conn.execute("DELETE FROM awaiting WHERE chat_id = ? AND prompt_id = ?",
+                       (chat_id, prompt_id))
+
+
 @dataclass(frozen=True, slots=True)
 class Awaited:
     chat_id: int

@@ -101,3 +101,26 @@ async def set_suspension(conn: aiosqlite.Connection, partner_id: int, *, reason:
         "UPDATE partners SET suspended_at = ?, suspended_reason = ? WHERE id = ?",
         (now.isoformat() if reason else None, reason, partner_id),
     )
+
+
+async def add_join_card(conn: aiosqlite.Connection, *, chat_id: int, message_id: int,
+                        member_id: int) -> None:
+    await conn.execute(
+        "INSERT OR REPLACE INTO join_cards (chat_id, message_id, member_id) VALUES (?, ?, ?)",
+        (chat_id, message_id, member_id),
+    )
+
+
+async def join_cards_of(conn: aiosqlite.Connection, member_id: int) -> list[tuple[int, int]]:
+    async with conn.execute(
+        "SELECT chat_id, message_id FROM join_cards WHERE member_id = ? ORDER BY rowid",
+        (member_id,),
+    ) as cursor:
+        return [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
+
+
+async def decided_by(conn: aiosqlite.Connection, telegram_id: int) -> int | None:
+    async with conn.execute("SELECT decided_by FROM members WHERE telegram_id = ?",
+                            (telegram_id,)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None

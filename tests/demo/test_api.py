@@ -183,3 +183,41 @@ def test_a_busy_port_is_said_before_anything_is_seeded(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"port {port} is busy" in result.stderr and "--port 0" in result.stderr
     assert not folder.exists()  # nothing seeded
+
+
+def test_a_restart_keeps_both_chats_and_their_buttons_work(tmp_path: Path) -> None:
+    """Stop the demo and start it again: both chats, a photo and the dates are still there,
+    and the bot goes on in them (a button pressed before the restart still answers)."""
+    folder = tmp_path / "partnerdesk-demo"
+    with RunningDemo(folder) as first, httpx.Client(base_url=first.url, timeout=30) as client:
+        client.post("/api/send", json={"user": ANNA.id, "text": "/apply"})
+        data = wait_for_text(client, "partner", "Что хотите согласовать?")
+        client.post("/api/send", json={"user": MARIA.id, "text": "/help"})
+        wait_for_text(client, "manager", "/pending")
+        files = {"file": ("photo.png", make_png(seed=5), "image/png")}
+        client.post("/api/upload", data={"user": str(ANNA.id), "kind": "photo"}, files=files)
+        wait_for_text(client, "partner", "не жду файлов")  # the bot's answer to the photo
+        before = state(client)
+    assert (folder / "chats.json").stat().st_mode & 0o777 == 0o600  # private, like the data
+
+    with RunningDemo(folder) as second, httpx.Client(base_url=second.url, timeout=30) as client:
+        after = state(client)
+        for side in ("partner", "manager"):
+            assert [m["id"] for m in after["panes"][side]["messages"]] == [
+                m["id"] for m in before["panes"][side]["messages"]]
+            assert pane_texts(after, side) == pane_texts(before, side)
+            assert [m["at"] for m in after["panes"][side]["messages"]] == [
+                m["at"] for m in before["panes"][side]["messages"]]
+        photo = next(m for m in after["panes"]["partner"]["messages"] if m["kind"] == "photo")
+        assert client.get(photo["file"]["url"]).content == make_png(seed=5)
+        kinds = next(m for m in data["panes"]["partner"]["messages"] if m["buttons"])
+        seminar = next(b for row in kinds["buttons"] for b in row if b["text"] == "Семинар")
+        pressed = client.post("/api/press", json={"user": ANNA.id, "message": kinds["id"],
+                                                  "data": seminar["data"]})
+        assert pressed.json()["ok"] is True
+        wait_for_text(client, "partner", "Дата")
+        client.post("/api/send", json={"user": ANNA.id, "text": "/cancel"})
+        ids = [m["id"] for m in wait_for_text(client, "partner", "Отменено")["panes"]["partner"][
+            "messages"]]
+        assert ids == sorted(set(ids)) and len(ids) == len(before["panes"]["partner"][
+            "messages"]) + 2  # new messages go on after the restored ones, none overwritten

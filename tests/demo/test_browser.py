@@ -118,6 +118,17 @@ class Page:
         self.until(lambda: button.is_enabled() and clock.get_attribute("data-iso") != before,
                    30, "the clock moved a week")
 
+    def at_newest(self, pane: str) -> bool:
+        """Every photo loaded, and the chat scrolled to its newest message, fully in view."""
+        return bool(self.driver.execute_script("""
+            const list = document.querySelector(arguments[0]);
+            const images = Array.from(list.querySelectorAll("img"));
+            const last = list.lastElementChild.getBoundingClientRect();
+            return images.every((i) => i.complete && i.naturalHeight > 0)
+                && list.scrollHeight - list.scrollTop - list.clientHeight < 2
+                && last.bottom <= list.getBoundingClientRect().bottom + 1;
+        """, f"#pane-{pane} .messages"))
+
     def overflow(self) -> int:
         return int(self.driver.execute_script(
             "return document.documentElement.scrollWidth - window.innerWidth"))
@@ -192,6 +203,14 @@ def test_a_seminar_from_application_to_balance_on_the_page(
         photos.append(photo)
     page.upload("partner", "photo", photos[:4])
     page.wait_text("partner", "Бухгалтерские документы")  # a full checklist goes on by itself
+    # The photos load after the bot's question arrived: the chat still shows the question.
+    page.until(lambda: page.at_newest("partner"), 10, "the newest message in view after photos")
+    browser.refresh()  # and after a reload, once the photos have loaded again
+    page.until(lambda: page.at_newest("partner") and "Бухгалтерские документы" in (
+        page.bot_texts("partner") or [""])[-1], 15, "the newest message in view after a reload")
+    # Each message shows when it came, by the demo's clock: six weeks on.
+    stamp = browser.find_elements(By.CSS_SELECTOR, "#pane-partner .msg.bot .meta")[-1].text
+    assert (today + timedelta(days=42)).strftime("%d.%m") in stamp, stamp
     page.type("partner", "Аренда зала — 15000\nКофе-брейк — 7000")  # less than planned
     page.wait_text("partner", "Фактические расходы")
     page.upload("partner", "photo", photos[4:])
@@ -207,6 +226,15 @@ def test_a_seminar_from_application_to_balance_on_the_page(
     page.type("partner", "/balance")
     balance = page.wait_text("partner", "11\u00a0000")  # half the documented 22 000 ₽
     assert "Баллы: 90" in balance  # 30 before, and 60 for a seminar with 31–50 listeners
+
+    # A /command in the bot's text is a link: tapping it sends the command.
+    command = browser.find_elements(By.CSS_SELECTOR, "#pane-partner .msg.bot a.cmd")[-1]
+    sent = str(command.get_attribute("data-cmd"))
+    assert command.tag_name == "a" and command.text == sent and sent.startswith("/")
+    users_before = len(browser.find_elements(By.CSS_SELECTOR, "#pane-partner .msg.user"))
+    page._after("partner", command.click)
+    said = browser.find_elements(By.CSS_SELECTOR, "#pane-partner .msg.user .text-html")
+    assert len(said) == users_before + 1 and said[-1].text == sent
 
     # Screenshots: both panes at desktop width, each pane at phone width (tabs).
     desktop = SCREENSHOTS / "desktop.png"

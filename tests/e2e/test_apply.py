@@ -190,9 +190,10 @@ async def test_a_late_application_explains_which_support_is_gone(
     q = await tap(api, user, q, "Нет")
     q = await tap(api, user, q, "20")
     q = await say(api, user, "сайт")
-    q = await tap(api, user, q, "Компенсация не нужна")
-    assert q.button_texts()[0] == "Не нужна"  # only «none» is still possible
-    assert "Анонс и материалы" not in q.button_texts()
+    summary = await tap(api, user, q, "Компенсация не нужна")
+    # Only «none» is still possible: not asked; the summary says why.
+    assert "Проверьте заявку" in summary.text and "Не нужна" not in summary.button_texts()
+    assert "Поддержка: не успеть" in summary.text
 
 
 async def test_cancel_drops_the_form_and_apply_starts_afresh(

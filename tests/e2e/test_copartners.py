@@ -109,19 +109,19 @@ async def test_a_media_partner_and_a_sponsor_keep_their_promises_and_show_in_the
         await run_job(bot, moment("2026-04-16"))
         asked = [m.text for m in await drain(api, anna) if "🤝" in m.text]
         assert asked == [
-            "🤝 №1 «Битрикс24 для бизнеса» (30.04.2026): выполнил ли ООО «Спонсор» обещанное —"
-            " спонсорские деньги? Срок сегодня. Отметьте ссылкой или напомните партнёру."]
+            "🤝 №1 «Битрикс24 для бизнеса» (30.04.2026) — сегодня срок обещанного партнёром"
+            " ООО «Спонсор»: спонсорские деньги. Сделано? Отметьте ссылкой или напомните партнёру."]
 
         # A week before: the logos are due; the announcement, kept, is not asked about.
         await run_job(bot, moment("2026-04-23"))
         due = [m for m in await drain(api, anna) if "🤝" in m.text]
         assert len(due) == 3
         texts = " | ".join(m.text for m in due)
-        assert "перед Хабр — логотип на сайте мероприятия" in texts
-        assert "перед Хабр — логотип в соцсетях" in texts
-        assert "перед ООО «Спонсор» — логотип на сайте мероприятия" in texts
+        assert "перед партнёром Хабр — логотип на сайте мероприятия" in texts
+        assert "перед партнёром Хабр — логотип в соцсетях" in texts
+        assert "перед партнёром ООО «Спонсор» — логотип на сайте мероприятия" in texts
         assert "анонс до мероприятия?" not in texts
-        logo = next(m for m in due if "перед Хабр — логотип на сайте" in m.text)
+        logo = next(m for m in due if "перед партнёром Хабр — логотип на сайте" in m.text)
         proof = await tap(api, anna, logo, "✔ логотип на сайте мероприятия")
         await api.send_photo(anna, make_png(seed=7))
         received = await api.next_message(anna.id)

@@ -117,7 +117,7 @@ async def test_changes_requested_then_resubmitted_then_approved(
     assert "№1" in sent.text and q
 
     second = await api.next_message(maria.id)
-    assert "версия 2" in second.text and "партнёр изменил — Слушателей (план)" in second.text
+    assert "версия 2" in second.text and "• Слушателей (план): 50 → 70" in second.text
     await api.press(maria, second, "✅ Одобрить")
     assert "одобрена" in (await api.next_message(anna.id)).text
     assert db_rows(bot_env, "SELECT version, action FROM decisions ORDER BY id") == [
@@ -149,6 +149,58 @@ async def test_approving_an_exhibition_asks_for_the_points_within_its_range(
     assert "одобрена (баллы: 60" in told.text
     points = db_rows(bot_env, "SELECT points FROM decisions")
     assert points == [(60,)]
+
+
+@pytest.mark.parametrize(("language", "approve", "wrong"), [
+    ("ru", "✅ Одобрить", "Нужно число баллов от 50 до 70"),
+    ("en", "✅ Approve", "The points must be a number from 50 to 70"),
+])
+async def test_points_typed_at_the_figure_pick_are_taken_as_the_pick(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str], language: str,
+    approve: str, wrong: str
+) -> None:
+    """A manager who types a number while the card offers point buttons: within the range it
+    is the pick; anything else gets a short answer about the points, never the partner help."""
+    maria = await manager(api, SPECIALIST, "Мария", language)
+    anna = api.user(805, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-805")
+    await partner_sends(api, anna, "Выставка", EXHIBITION)
+    card = await api.next_message(maria.id)
+    await api.press(maria, card, approve)
+    await api.wait_until(lambda: card.button_texts()[:3] == ["50", "60", "70"])
+    for typed in ("200", "шестьдесят пять"):
+        answer = await say(api, maria, typed)
+        assert wrong in answer.text and "/apply" not in answer.text
+    assert card.button_texts()[:3] == ["50", "60", "70"]  # the pick is still open
+    await api.send_text(maria, "65")
+    assert "одобрена (баллы: 65" in (await api.next_message(anna.id)).text
+    await api.wait_until(lambda: not card.buttons)
+    assert db_rows(bot_env, "SELECT points FROM decisions") == [(65,)]
+    later = await say(api, maria, "70")  # decided: a number now is no figure for anything
+    assert "/pending" in later.text and "/apply" not in later.text
+    assert db_rows(bot_env, "SELECT points FROM decisions") == [(65,)]
+
+
+async def test_a_changed_application_shows_what_was_and_what_is_in_english(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    maria = await manager(api, SPECIALIST, "Maria", "en")
+    anna = api.user(806, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-806")
+    await partner_sends(api, anna)
+    card = await api.next_message(maria.id)
+    await api.press(maria, card, "✏️ Ask for changes")
+    await api.wait_until(lambda: "✍️ Other reason" in card.button_texts())
+    await api.press(maria, card, "✍️ Other reason")
+    prompt = await api.next_message(maria.id)
+    await api.send_text(maria, "More listeners, please", reply_to=prompt)
+    told = await api.next_message(anna.id)
+    summary = await tap(api, anna, told, "✏️ Исправить заявку")
+    await tap(api, anna, summary, "✏️ Слушателей (план)")
+    summary = await say(api, anna, "70")
+    await tap(api, anna, summary, "✅ Отправить")
+    second = await api.next_message(maria.id)
+    assert "Version 2, the partner changed:\n• Listeners (planned): 50 → 70" in second.text
 
 
 async def test_a_hundred_taps_on_approve_decide_once(
@@ -278,7 +330,7 @@ async def test_a_suspended_partner_is_told_why_and_can_apply_again_after_resume(
     maria = await manager(api, SPECIALIST, "Мария")
     assert "только руководитель" in (await say(api, maria, "/suspend P-811 x")).text
     done = await say(api, pavel, "/suspend p-811 дважды меньше 10 слушателей")
-    assert "Поддержка Ромашка приостановлена" in done.text
+    assert "Поддержка партнёра Ромашка приостановлена" in done.text
     assert "приостановлена: дважды меньше 10 слушателей" in (await api.next_message(anna.id)).text
     refused = await say(api, anna, "/apply")
     assert "приостановлена: дважды меньше 10 слушателей" in refused.text

@@ -15,7 +15,7 @@ async def test_the_first_employee_registers_a_new_partner_and_may_apply(
 ) -> None:
     anna = api.user(401, first_name="Анна", last_name="Петрова", language_code="ru")
     done = await join_new_partner(api, anna, code="p 777", company="Ромашка")
-    assert "Вы — сотрудник Ромашка" in done.text
+    assert "Вы — сотрудник компании Ромашка" in done.text
     assert done.reply_markup == {"remove_keyboard": True}
     with sqlite3.connect(bot_env["PARTNERDESK_DATABASE"]) as db:
         partner = db.execute("SELECT code, company, city, status FROM partners").fetchone()
@@ -65,7 +65,8 @@ async def test_a_second_employee_waits_until_a_colleague_confirms(
     await api.send_contact(boris, phone_number="+79990000001")
     assert "попросил коллег" in (await api.next_message(boris.id)).text
 
-    for command in ("/apply", "/events", "/report", "/partners_stats", "/announcements"):
+    for command in ("/apply", "/events", "/report", "/partners_stats", "/announcements",
+                    "/balance"):
         refused = await say(api, boris, command)  # he did /start: he waits, he is not told to
         assert "ещё не подтверждено" in refused.text and "/start" not in refused.text, command
     assert phone_question
@@ -83,7 +84,7 @@ async def test_a_second_employee_waits_until_a_colleague_confirms(
     assert "Семинар" in (await say(api, boris, "/apply")).button_texts()
 
 
-async def test_a_manager_declines_and_a_colleague_pressing_later_is_told_it_is_decided(
+async def test_a_manager_declines_and_the_colleague_copy_closes_saying_who_decided(
     api: LocalBotApi, bot: AnyApplication
 ) -> None:
     head = api.user(HEAD, first_name="Pavel", language_code="en")
@@ -106,5 +107,59 @@ async def test_a_manager_declines_and_a_colleague_pressing_later_is_told_it_is_d
     assert answer.text is None or answer.text == ""
     declined = await api.next_message(mallory.id)
     assert "declined" in declined.text
-    late = await api.press(anna, card_for_anna, "✅ Confirm")
-    assert late.text == "Already decided — thank you!"
+    # Anna's copy of the card closes: who decided, no buttons left to press.
+    await api.wait_until(lambda: "❌ Declined by Pavel" in card_for_anna.text)
+    assert card_for_anna.buttons == [] or card_for_anna.reply_markup is None
+    await api.wait_until(lambda: "❌ Declined by Pavel" in card_for_head.text)
+
+
+async def test_the_head_copy_closes_when_a_colleague_confirms(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    """ru: a joining card sent to a colleague and to the head; the colleague decides, the head's
+    copy says who and loses its buttons. The company's own quotes are not quoted again."""
+    head = api.user(HEAD, first_name="Павел", language_code="ru")
+    await say(api, head, "/start")
+    anna = api.user(407, first_name="Анна", language_code="ru")
+    await join_new_partner(api, anna, code="P-700", company="ООО «Веб-Студия Ромашка»")
+    boris = api.user(408, first_name="Борис", language_code="ru")
+    await api.send_text(boris, "/start")
+    await api.next_message(boris.id)
+    name_question = await say(api, boris, "P-700")
+    assert "ООО «Веб-Студия Ромашка» уже работает с нами" in name_question.text
+    assert "««" not in name_question.text and "»»" not in name_question.text
+    await tap(api, boris, name_question, "Борис")
+    await api.send_contact(boris, phone_number="+79990000003")
+    await api.next_message(boris.id)
+    card_for_anna = await api.next_message(anna.id)
+    card_for_head = await api.next_message(HEAD)
+    assert card_for_head.button_texts() == ["✅ Подтвердить", "❌ Отклонить"]
+
+    await api.press(anna, card_for_anna, "✅ Подтвердить")
+    await api.wait_until(lambda: "✅ Подтвердил(а) Анна" in card_for_head.text)
+    assert card_for_head.buttons == [] or card_for_head.reply_markup is None
+    assert "Борис" in card_for_head.text  # still the card: whom it was about
+    await api.wait_until(lambda: "✅ Подтвердил(а) Анна" in card_for_anna.text)
+    assert "подтверждено" in (await api.next_message(boris.id)).text
+
+
+async def test_the_head_copy_closes_when_a_colleague_confirms_in_english(
+    api: LocalBotApi, bot: AnyApplication
+) -> None:
+    head = api.user(HEAD, first_name="Pavel", language_code="en")
+    await say(api, head, "/start")
+    anna = api.user(409, first_name="Anna", language_code="en")
+    await join_new_partner(api, anna, code="P-701", company='Acme "Web"', status="Gold")
+    mallory = api.user(410, first_name="Mallory", language_code="en")
+    await api.send_text(mallory, "/start")
+    await api.next_message(mallory.id)
+    name_question = await say(api, mallory, "P-701")
+    assert 'Acme "Web" already works with us' in name_question.text
+    await tap(api, mallory, name_question, "Mallory")
+    await api.send_contact(mallory, phone_number="+79990000004")
+    await api.next_message(mallory.id)
+    card_for_anna = await api.next_message(anna.id)
+    card_for_head = await api.next_message(HEAD)
+    await api.press(anna, card_for_anna, "✅ Confirm")
+    await api.wait_until(lambda: "✅ Confirmed by Anna" in card_for_head.text)
+    assert card_for_head.buttons == [] or card_for_head.reply_markup is None

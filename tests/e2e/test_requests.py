@@ -121,9 +121,9 @@ async def test_an_invitation_is_broadcast_and_answered_by_two_partners(
     await tap(api, elina, q, "Москва")
     q = await say(api, elina, "Офис вендора, 11:00")
     summary = await tap(api, elina, q, "Да")
-    assert "его получат 2 чел. из 2 компаний-партнёров" in summary.text
+    assert "его получат 2 человека из 2 компаний-партнёров" in summary.text
     sent = await tap(api, elina, summary, "📨 Разослать (2)")
-    assert "Приглашение №1 отправлено: 2 чел." in sent.text
+    assert "Приглашение №1 отправлено: его получили 2 человека." in sent.text
 
     invited = {user.id: await api.next_message(user.id) for user in (anna, boris)}
     assert "Семинар вендора «Битрикс24: что нового»" in invited[anna.id].text

@@ -71,9 +71,11 @@ def test_a_formatted_or_fractional_count_keeps_its_look() -> None:
     assert plural(1, "day", "days") == "1 day" and plural(0, "day", "days") == "0 days"
 
 
-# A count glued to an abbreviated or fixed-form noun: «5 дн.», «баллов 60», «4 working d.».
+# A count glued to an abbreviated or fixed-form noun: «5 дн.», «баллов 60», «4 working d.»,
+# «12 чел.», «5 шт.».
 UNAGREED = {
-    "ru": re.compile(r"\}\}\s*(дн\.|раб\.|дней|баллов|слушателей|минут\b)|(баллов|дн\.)\s*\{\{"),
+    "ru": re.compile(r"\}\}\s*(дн\.|раб\.|дней|баллов|слушателей|минут\b|чел\.|шт\.)"
+                     r"|(баллов|дн\.)\s*\{\{"),
     "en": re.compile(r"\}\}\s*(d\b|d\.|working d)"),
 }
 

@@ -80,3 +80,44 @@ def test_a_typed_reason_keeps_one_full_stop(language: str) -> None:
         assert "заново." in rendered and ".." not in rendered, key
     assert not [key for key, source in TEXTS.keys(language).items()
                 if "{{ reason }}." in source]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_names_are_quoted_by_the_filter_so_never_twice(language: str) -> None:
+    hand_quoted = [key for key, source in TEXTS.keys(language).items()
+                   if re.search(r"«\{\{", source)]
+    assert not hand_quoted, hand_quoted
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("Веб-Студия Ромашка", "«Веб-Студия Ромашка»"),
+    ("ООО «Веб-Студия Ромашка»", "ООО «Веб-Студия Ромашка»"),
+    ('ООО "Ромашка"', "ООО &#34;Ромашка&#34;"),
+    ("«Зерно»", "«Зерно»"),
+])
+def test_a_name_with_quotes_of_its_own_is_not_quoted_again(name: str, shown: str) -> None:
+    for language in LANGUAGES:
+        text = TEXTS.render(language, "stats.bad_period", period=name)
+        assert shown in text and "»»" not in text and "««" not in text
+
+
+def test_a_promise_reminder_does_not_guess_the_partner_gender() -> None:
+    text = TEXTS.render("ru", "reminders.promise.them", id=1, title="Семинар",
+                        event_date="10.12.2026", name="Кофейня «Зерно»", item="анонс")
+    assert "выполнил" not in text and "партнёром <b>Кофейня «Зерно»</b>: анонс" in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_line_ending_in_a_block_tag_keeps_its_line_break(language: str) -> None:
+    """trim_blocks eats the line break after `{% endif %}`: «…ещё нет.Анонс» unless `+%}`."""
+    glued = []
+    for key, source in TEXTS.keys(language).items():
+        lines = source.split("\n")
+        glued += [key for line in lines[:-1]
+                  if re.search(r"(?<!\+)%\}$", line) and not re.fullmatch(r"\s*\{%[^%]*%\}", line)]
+    assert not glued, glued
+
+
+def test_the_info_support_intro_keeps_its_sentences_apart() -> None:
+    text = TEXTS.render("ru", "support.info_intro", id=1, title="Семинар", templates=False)
+    assert "нет.\nАнонс" in text

@@ -34,6 +34,7 @@ function setupPane(side) {
   root.appendChild(document.getElementById("pane-template").content.cloneNode(true));
   const pane = {
     side, root, user: null, replyTo: null, skipReply: null,
+    pinned: true,  // the chat shows its newest message: what arrives (or loads) keeps it so
     list: root.querySelector(".messages"),
     select: root.querySelector(".person"),
     input: root.querySelector(".text"),
@@ -71,10 +72,22 @@ function setupPane(side) {
   }
   pane.list.addEventListener("click", (event) => {
     const target = event.target;
-    if (target.classList.contains("cmd")) send(pane, target.dataset.cmd);
+    const command = target.closest(".cmd");
+    if (command) {  // a tapped /command is sent, as a Telegram app does
+      event.preventDefault();
+      send(pane, command.dataset.cmd);
+    }
     if (target.classList.contains("spoiler")) target.classList.add("shown");
   });
+  pane.list.addEventListener("scroll", () => {
+    pane.pinned = pane.list.scrollHeight - pane.list.scrollTop - pane.list.clientHeight < 80;
+  });
   panes[side] = pane;
+}
+
+function toBottom(pane) {
+  pane.list.scrollTop = pane.list.scrollHeight;
+  pane.pinned = true;
 }
 
 function replyTarget(pane) {
@@ -111,8 +124,10 @@ function renderMessage(pane, m) {
   bubble.className = "bubble";
   if (m.file && m.file.kind === "photo") {
     const img = document.createElement("img");
-    img.src = m.file.url;
     img.alt = "photo";
+    // A photo grows the chat when it loads (also after a reload): keep the newest in view.
+    img.addEventListener("load", () => { if (pane.pinned) toBottom(pane); });
+    img.src = m.file.url;
     bubble.appendChild(img);
   } else if (m.file) {
     const link = document.createElement("a");
@@ -126,12 +141,10 @@ function renderMessage(pane, m) {
   text.className = "text-html";
   text.innerHTML = m.html;  // built on the server from Telegram's entities, escaped there
   bubble.appendChild(text);
-  if (m.edited) {
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    meta.textContent = "edited";
-    bubble.appendChild(meta);
-  }
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  meta.textContent = (m.edited ? "edited · " : "") + m.at;
+  bubble.appendChild(meta);
   box.appendChild(bubble);
   if (m.buttons.length) {
     const grid = document.createElement("div");
@@ -188,7 +201,6 @@ function renderPane(pane, data, people) {
     pane.select.replaceChildren(...people.map((p) => new Option(p.label, p.id)));
   }
   pane.select.value = String(data.user);
-  const nearBottom = pane.list.scrollHeight - pane.list.scrollTop - pane.list.clientHeight < 80;
   if (switched) pane.list.replaceChildren();
   const existing = new Map(Array.from(pane.list.children).map((el) => [el.dataset.id, el]));
   const wanted = new Set();
@@ -211,7 +223,7 @@ function renderPane(pane, data, people) {
     previous = el;
   }
   for (const [key, el] of existing) if (!wanted.has(key)) el.remove();
-  if (switched || (added && nearBottom) || added) pane.list.scrollTop = pane.list.scrollHeight;
+  if (switched || added) toBottom(pane);
   pane.startBar.hidden = data.messages.length > 0;
   pane.replyTo = data.reply_to;
   pane.replyBar.hidden = !replyTarget(pane);
