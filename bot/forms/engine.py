@@ -89,18 +89,22 @@ class Draft:
     # At the summary: the message whose answer completed the form. Every summary sent after it
     # shows these answers, so a press on any of them counts (a restart may have sent two).
     summary_after: int | None = None
+    # The summary is saved but not shown yet: a restart before it went out shows it.
+    summary_owed: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"form": self.form, "answers": self.answers, "current": self.current,
                 "history": self.history, "editing": self.editing, "prompt_id": self.prompt_id,
-                "answered_update": self.answered_update, "summary_after": self.summary_after}
+                "answered_update": self.answered_update, "summary_after": self.summary_after,
+                "summary_owed": self.summary_owed}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Draft:
         return cls(form=data["form"], answers=dict(data["answers"]), current=data["current"],
                    history=list(data.get("history", [])), editing=bool(data.get("editing")),
                    prompt_id=data.get("prompt_id"), answered_update=data.get("answered_update"),
-                   summary_after=data.get("summary_after"))
+                   summary_after=data.get("summary_after"),
+                   summary_owed=bool(data.get("summary_owed")))
 
 
 @dataclass(frozen=True)

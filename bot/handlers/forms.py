@@ -166,6 +166,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
             draft.summary_after = update.effective_message.message_id
         if in_place is None and close_old:  # else the pressed question may become the summary
             await _close_prompt(context, chat.id, draft)
+        draft.summary_owed = True  # until it is shown (see taken_in_before)
         before = await load(rt, user.id, draft.form)
         await save(rt, user.id, draft)
         try:
@@ -267,6 +268,7 @@ async def send_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft
                                                  reply_markup=markup)
         pressed = message.message_id
     draft.prompt_id = pressed
+    draft.summary_owed = False
     await save(rt, user.id, draft)
 
 
@@ -349,7 +351,7 @@ async def taken_in_before(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if draft.answered_update != update.update_id:
         draft.answered_update = update.update_id
         return False
-    if draft.current == SUMMARY and draft.prompt_id is None:
+    if draft.current == SUMMARY and (draft.prompt_id is None or draft.summary_owed):
         await ask(update, context, draft)
     return True
 

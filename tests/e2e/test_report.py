@@ -143,7 +143,7 @@ async def test_one_album_fills_the_checklist_and_brings_the_scan_and_the_report_
     await answer_figures(api, anna)
     await api.send_album(anna, [make_png(seed=i) for i in range(5)])  # 4 photos and a scan
     summary = await api.next_message(anna.id, timeout=5)
-    assert "Проверьте отчёт" in summary.text and "Документы: 1 шт." in summary.text
+    assert "Проверьте отчёт" in summary.text and "Документы: 1 файл" in summary.text
     with pytest.raises(asyncio.TimeoutError):
         await api.next_message(anna.id, timeout=1)
     await tap(api, anna, summary, "✅ Отправить отчёт")
@@ -208,13 +208,13 @@ async def seminar_report_open(api: LocalBotApi, bot: AnyApplication, partner_id:
 @pytest.mark.parametrize(("language", "planned", "same", "label", "as_planned", "done", "docs"), [
     ("ru", "Расходы по заявке: Аренда зала — 15\u00a0000\u00a0₽, Кофе-брейк — 8\u00a0000\u00a0₽",
      "Фактические расходы: как в заявке — 23\u00a0000\u00a0₽", "✏️ Фактические расходы",
-     "Как в заявке", "Готово ✔", "Документы: {} шт."),
+     "Как в заявке", "Готово ✔", ("Документы: 1 файл", "Документы: 2 файла")),
     ("en", "Costs in the application: Hall rent — 15\u00a0000\u00a0₽, Coffee break —"
      " 8\u00a0000\u00a0₽", "Actual costs: as planned — 23\u00a0000\u00a0₽", "✏️ Actual costs",
-     "As planned", "Done ✔", "Documents: {}")])
+     "As planned", "Done ✔", ("Documents: 1 file", "Documents: 2 files"))])
 async def test_the_first_scan_completes_the_report_and_the_costs_are_the_planned_ones(
     api: LocalBotApi, bot: AnyApplication, language: str, planned: str, same: str, label: str,
-    as_planned: str, done: str, docs: str
+    as_planned: str, done: str, docs: tuple[str, str]
 ) -> None:
     _, anna, photos = await seminar_report_open(api, bot, 1010, language)
     assert "0 из 4" in photos.text or "0 of 4" in photos.text  # not the actual costs question
@@ -223,11 +223,11 @@ async def test_the_first_scan_completes_the_report_and_the_costs_are_the_planned
     assert done not in documents.button_texts()
     await api.send_document(anna, PDF, filename="receipt.pdf", mime_type="application/pdf")
     summary = await api.next_message(anna.id)  # no «Done»: the first scan completes it
-    assert same in summary.text and docs.format(1) in summary.text
+    assert same in summary.text and docs[0] in summary.text
     # A second scan sent at the summary is added, and the summary shown again.
     await api.send_document(anna, PDF + b"%2", filename="act.pdf", mime_type="application/pdf")
     again = await api.next_message(anna.id)
-    assert docs.format(2) in again.text and same in again.text
+    assert docs[1] in again.text and same in again.text
     # The costs changed from the summary: the planned ones are offered with one tap.
     costs = await tap(api, anna, again, label)
     assert as_planned in costs.button_texts()

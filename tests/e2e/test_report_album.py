@@ -82,7 +82,7 @@ async def test_a_scan_inside_the_album_goes_to_the_documents(
     summary = await api.next_message(anna.id, timeout=5)  # the scan completes the report
     names = CATEGORIES[language]
     assert ", ".join(f"{n} — {c}" for n, c in enumerate(names, start=1)) in summary.text
-    assert ("Документы: 1 шт." if language == "ru" else "Documents: 1") in summary.text
+    assert ("Документы: 1 файл" if language == "ru" else "Documents: 1") in summary.text
     await tap(api, anna, summary, SEND[language])
     [(documents,)] = db_rows(bot_env, "SELECT answers FROM reports")
     assert '"documents": [2]' in str(documents)  # the second photo of the album, captioned
@@ -99,7 +99,7 @@ async def test_a_pdf_sent_while_the_photos_are_asked_is_kept_as_a_scan(
     assert "0 из 4" in photos.text or "0 of 4" in photos.text
     await api.send_album(anna, [make_png(seed=i) for i in range(4)])
     summary = await api.next_message(anna.id, timeout=5)  # photos and the scan: complete
-    assert ("Документы: 1 шт." if language == "ru" else "Documents: 1") in summary.text
+    assert ("Документы: 1 файл" if language == "ru" else "Documents: 1") in summary.text
     assert SEND[language] in summary.button_texts()
 
 

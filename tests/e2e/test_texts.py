@@ -41,8 +41,7 @@ async def seminar_up_to_support(api: LocalBotApi, user: TgUser, language: str,
     await start_applying(api, user, w["seminar"])
     for value in (ahead(days), "Казань, ул. Баумана 1", "Битрикс24 для бизнеса"):
         q = await say(api, user, value)
-    q = await tap(api, user, q, w["bitrix24"])
-    q = await tap(api, user, q, w["prospects"])
+    q = await tap(api, user, q, w["prospects"])  # the topic is read from the title
     q = await say(api, user, "Битрикс24 для отдела продаж — 40\nКейс клиента — 20")
     q = await tap(api, user, q, w["no"])
     q = await tap(api, user, q, "30")

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from bot.forms import engine
-from bot.forms.application import APPLICATION, drop_outdated, take_previous, topic_named
+from bot.forms.application import (
+    APPLICATION,
+    TOO_LATE,
+    drop_outdated,
+    take_previous,
+    topic_named,
+)
 from bot.forms.fields import Context
 from bot.forms.parsing import split_date_prefix
 
@@ -83,7 +89,7 @@ def test_all_as_last_time_takes_only_what_the_date_still_allows() -> None:
     engine.refresh(APPLICATION, draft)
     assert draft.answers["place"] == "Казань, ул. Баумана 58"
     assert draft.answers["planned_listeners"] == 30
-    assert "support" not in draft.answers  # asked anew, with what is still possible
+    assert draft.answers["support"] == TOO_LATE  # not the old choice: too late for any now
 
 
 def test_a_copied_support_choice_is_dropped_when_the_new_date_rules_it_out() -> None:
