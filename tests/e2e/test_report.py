@@ -150,14 +150,12 @@ async def test_one_album_fills_the_checklist_and_brings_the_scan_and_the_report_
     assert db_rows(bot_env, "SELECT COUNT(*) FROM files WHERE kind = 'photo'") == [(5,)]
 
 
-@pytest.mark.parametrize(("language", "registered", "came"), [
-    ("ru", "зарегистрировалось", "Слушателей: 41"), ("en", "registered", "Listeners: 41")])
-async def test_registrations_and_listeners_in_one_answer(
-    api: LocalBotApi, bot: AnyApplication, language: str, registered: str, came: str
-) -> None:
+async def webinar_held(api: LocalBotApi, bot: AnyApplication, user_id: int,
+                       language: str) -> TgUser:
+    """A partner whose webinar was approved and is a month past: the report is due."""
     maria = await manager(api, SPECIALIST, "Мария")
-    anna = api.user(1009, first_name="Анна", language_code=language)
-    await join_new_partner(api, anna, code="P-1009",
+    anna = api.user(user_id, first_name="Анна", language_code=language)
+    await join_new_partner(api, anna, code=f"P-{user_id}",
                            status="Gold" if language == "en" else "Золотой")
     summary = await partner_fills(api, anna, "Вебинар" if language == "ru" else "Webinar",
                                   WEBINAR[language])
@@ -165,6 +163,15 @@ async def test_registrations_and_listeners_in_one_answer(
     await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
     await api.next_message(anna.id)
     runtime_of(bot).clock.advance(timedelta(days=31))
+    return anna
+
+
+@pytest.mark.parametrize(("language", "registered", "came"), [
+    ("ru", "зарегистрировалось", "Слушателей: 41"), ("en", "registered", "Listeners: 41")])
+async def test_registrations_and_listeners_in_one_answer(
+    api: LocalBotApi, bot: AnyApplication, language: str, registered: str, came: str
+) -> None:
+    anna = await webinar_held(api, bot, 1009, language)
     opening = await say(api, anna, "/report")
     assert "фото" not in opening.text and "photos" not in opening.text  # a webinar asks none
     assert registered in opening.text and "50 / 42" in opening.text

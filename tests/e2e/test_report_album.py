@@ -3,18 +3,14 @@ or caption (fixed with a tap on the summary), a scan inside the album; the manag
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.app import AnyApplication
 from bot.localapi import LocalBotApi
 from bot.localapi.models import BotMessage, TgUser
-from bot.runtime import runtime_of
-from tests.conftest import SPECIALIST
-from tests.e2e.steps import join_new_partner, say, tap
-from tests.e2e.test_decide import db_rows, manager, partner_fills
-from tests.e2e.test_report import WEBINAR, seminar_report_open
+from tests.e2e.steps import say, tap
+from tests.e2e.test_decide import db_rows
+from tests.e2e.test_report import seminar_report_open, webinar_held
 from tests.localapi.conftest import make_png
 
 CATEGORIES = {
@@ -45,16 +41,7 @@ async def test_a_webinar_report_takes_the_link_and_the_feedback_in_one_message(
     api: LocalBotApi, bot: AnyApplication, language: str, feedback: str, link_label: str,
     typed: str, complete: str
 ) -> None:
-    maria = await manager(api, SPECIALIST, "Мария")
-    anna = api.user(1101, first_name="Анна", language_code=language)
-    await join_new_partner(api, anna, code="P-1101",
-                           status="Gold" if language == "en" else "Золотой")
-    summary = await partner_fills(api, anna, "Вебинар" if language == "ru" else "Webinar",
-                                  WEBINAR[language])
-    await tap(api, anna, summary, "✅ Отправить" if language == "ru" else "✅ Send")
-    await api.press(maria, await api.next_message(maria.id), "✅ Одобрить")
-    await api.next_message(anna.id)
-    runtime_of(bot).clock.advance(timedelta(days=31))
+    anna = await webinar_held(api, bot, 1101, language)
     opening = await say(api, anna, "/report")
     assert "фото" not in opening.text.lower() and "photo" not in opening.text.lower()
     link = await say(api, anna, "60 / 41")
