@@ -155,6 +155,8 @@ async def _open(app: AnyApplication) -> None:
     if applied:
         log.info("database %s migrated: %s", rt.settings.database, ", ".join(applied))
     await set_default_commands(app.bot, rt)
+    if rt.settings.charts_at_start:
+        chart_worker.warm_up()
     # A commit that wrote messages wakes the outbox at once; the repeating job is the safety
     # net. Roles nobody can reach yet are named in the log and the ops chat.
     job_queue = app.job_queue

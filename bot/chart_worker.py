@@ -1,9 +1,9 @@
 """The /stats chart drawn in a worker process: matplotlib and its figures (some 80 MB) stay
 there, not in the bot, and drawing takes no time from the bot's event loop.
 
-One worker (forkserver: it does not inherit the bot's memory or threads), started ahead when a
-manager opens /stats (`warm_up`: matplotlib loads there while the figures are read, so the first
-chart does not wait for it) and kept for the next charts; stopped with the bot.
+One worker (forkserver: it does not inherit the bot's memory or threads), started ahead with the
+bot (`PARTNERDESK_CHARTS_AT_START`), or else when /stats comes (matplotlib loads there while the
+figures are read), and kept for the next charts; stopped with the bot.
 """
 
 from __future__ import annotations
@@ -24,12 +24,9 @@ def _draw(monthly: Mapping[str, tuple[int, int, int]], labels: tuple[str, str, s
 
 
 def _load() -> None:
-    """In the worker: matplotlib imported and its font found, once."""
-    from matplotlib import font_manager
-
-    import bot.charts  # noqa: F401
-
-    font_manager.findfont("DejaVu Sans")
+    """In the worker: matplotlib imported, its fonts found and one chart drawn (the first
+    drawing loads more of it), so that a person's first chart is as quick as the next."""
+    _draw({"2026-01": (1, 1, 1)}, ("", "", "", ""))
 
 
 def _worker() -> ProcessPoolExecutor:

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=7, ge=1)
     phone_days: int = Field(default=365, ge=1)  # employees' phones, after their last activity
     scan_years: int = Field(default=5, ge=1)  # accounting scans are kept this long
+    # The /stats chart's worker process (bot/chart_worker.py) starts with the bot, so the first
+    # chart does not wait seconds for matplotlib to load; off, it starts with the first /stats.
+    charts_at_start: bool = True
 
     @field_validator("telegram_bot_token", "bot_api_file_url", "ops_chat", "rulebook",
                      "managers_chat", "webhook_url", "webhook_secret", "backup_dir",

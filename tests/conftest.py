@@ -47,6 +47,8 @@ def bot_env(
         "PARTNERDESK_MANAGERS": MANAGERS,
         "PARTNERDESK_TIMEZONE": "Europe/Moscow",
         "PARTNERDESK_LOCALE": "ru",
+        # matplotlib's worker starts with the first /stats, not with each test's bot
+        "PARTNERDESK_CHARTS_AT_START": "false",
     }
     monkeypatch.chdir(tmp_path)
     for name, value in env.items():

@@ -186,85 +186,104 @@ _REPORTED_SQL = ", ".join(f"'{status}'" for status in REPORTED)
 
 async def collect(db: Database, rulebook: Rulebook, period: Period, today: date,
                   partner_id: int | None = None) -> Stats:
-    """The period's figures for the whole program, or for one partner's company.
+    """The period's figures for the whole program (from the running totals the triggers of
+    migration 0015 keep), or for one partner's company (from its own rows).
 
     Read on two read-only connections of their own, in parallel (SQLite releases the GIL
     while it works): the bot's connection stays free for everyone else meanwhile."""
+    return await _collect(db, rulebook, period, today, partner_id, from_totals=partner_id is None)
+
+
+async def collect_from_rows(db: Database, rulebook: Rulebook, period: Period, today: date,
+                            partner_id: int | None = None) -> Stats:
+    """Like `collect`, always counted from the rows: what the running totals must equal."""
+    return await _collect(db, rulebook, period, today, partner_id, from_totals=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    """What the running totals hold, counted either way."""
+
+    applications: list[tuple[Any, ...]]  # (kind, status, count)
+    held: list[tuple[Any, ...]]  # (YYYY-MM, events held, registrations, listeners)
+    ledger: list[tuple[Any, ...]]  # (figure as in stats_ledger, YYYY-MM, amount)
+
+
+async def _counted_from_totals(conn: aiosqlite.Connection, start: str, after: str,
+                               last_event_day: str) -> _Counted:
+    applications = await _rows(
+        conn,
+        "SELECT kind, status, SUM(count) FROM stats_applications WHERE day >= ? AND day < ?"
+        " GROUP BY kind, status HAVING SUM(count) <> 0",
+        (start, after))
+    held = await _rows(
+        conn,
+        "SELECT substr(day, 1, 7) AS month, SUM(held), SUM(registrations), SUM(listeners)"
+        " FROM stats_events WHERE day >= ? AND day <= ? GROUP BY month HAVING SUM(held) <> 0",
+        (start, last_event_day))
+    ledger = await _rows(
+        conn,
+        "SELECT figure, substr(day, 1, 7) AS month, SUM(amount) FROM stats_ledger"
+        " WHERE day >= ? AND day < ? GROUP BY figure, month",
+        (start, after))
+    return _Counted(applications, held, ledger)
+
+
+async def _counted_from_rows(conn: aiosqlite.Connection, start: str, after: str,
+                             last_event_day: str, partner_id: int | None) -> _Counted:
+    where, extra = _partner_filter(partner_id, "partner_id")
+    applications = await _rows(
+        conn,
+        "SELECT kind, status, COUNT(*) FROM applications"
+        f" WHERE submitted_at >= ? AND submitted_at < ?{where} GROUP BY kind, status",
+        (start, after, *extra))
+    ledger = await _rows(
+        conn,
+        "SELECT figure, substr(day, 1, 7) AS month, SUM(amount) FROM stats_ledger_shares"
+        f" WHERE day >= ? AND day < ?{where} GROUP BY figure, month",
+        (start, after, *extra))
+
+    where, extra = _partner_filter(partner_id, "a.partner_id")
+    held = await _rows(
+        conn,
+        "SELECT substr(a.event_date, 1, 7) AS month, COUNT(*),"
+        " COALESCE(SUM(CAST(json_extract(r.answers, '$.registrations') AS INTEGER)), 0),"
+        " COALESCE(SUM(CAST(json_extract(r.answers, '$.listeners') AS INTEGER)), 0)"
+        " FROM applications AS a"
+        f" LEFT JOIN reports AS r ON r.application_id = a.id AND r.status IN ({_REPORTED_SQL})"
+        f" WHERE a.event_date >= ? AND a.event_date <= ? AND +a.status IN ({_HELD_SQL}){where}"
+        " GROUP BY month",
+        (start, last_event_day, *extra))
+    return _Counted(applications, held, ledger)
+
+
+async def _collect(db: Database, rulebook: Rulebook, period: Period, today: date,
+                   partner_id: int | None, *, from_totals: bool) -> Stats:
     start, after = period.start.isoformat(), period.after_end.isoformat()
     last_event_day = min(period.end, today).isoformat()
 
     async def activity(conn: aiosqlite.Connection) -> tuple[Any, ...]:
-        where, extra = _partner_filter(partner_id, "partner_id")
-        applications = {
-            (str(kind), str(status)): int(count)
-            for kind, status, count in await _rows(
-                conn,
-                "SELECT kind, status, COUNT(*) FROM applications"
-                f" WHERE submitted_at >= ? AND submitted_at < ?{where} GROUP BY kind, status",
-                (start, after, *extra))
-        }
-
-        where, extra = _partner_filter(partner_id, "a.partner_id")
-        held_rows = await _rows(
-            conn,
-            "SELECT substr(a.event_date, 1, 7) AS month, COUNT(*),"
-            " COALESCE(SUM(CAST(json_extract(r.answers, '$.registrations') AS INTEGER)), 0),"
-            " COALESCE(SUM(CAST(json_extract(r.answers, '$.listeners') AS INTEGER)), 0)"
-            " FROM applications AS a"
-            f" LEFT JOIN reports AS r ON r.application_id = a.id AND r.status IN ({_REPORTED_SQL})"
-            f" WHERE a.event_date >= ? AND a.event_date <= ? AND +a.status IN ({_HELD_SQL}){where}"
-            " GROUP BY month",
-            (start, last_event_day, *extra))
-
-        where, extra = _partner_filter(partner_id, "partner_id")
-        # One pass over the ledger, no GROUP BY (programs are fixed by the table's CHECK): a sort
-        # of every row costs more than these few sums.
-        (site_points, b24_points, compensation, bonus_issued, bonus_spent,
-         bonus_expired) = await _one(
-            conn,
-            "SELECT"
-            " COALESCE(SUM(CASE WHEN kind = 'credit' AND program = 'site_management'"
-            "   AND credited_on >= ?1 AND credited_on < ?2 THEN amount END), 0),"
-            " COALESCE(SUM(CASE WHEN kind = 'credit' AND program = 'bitrix24'"
-            "   AND credited_on >= ?1 AND credited_on < ?2 THEN amount END), 0),"
-            " COALESCE(SUM(CASE WHEN kind = 'credit' AND account = 'bonus'"
-            "   AND credited_on >= ?1 AND credited_on < ?2 THEN amount END), 0),"
-            " COALESCE(SUM(CASE WHEN amount > 0 AND account = 'bonus'"
-            "   AND credited_on >= ?1 AND credited_on < ?2 THEN amount END), 0),"
-            " COALESCE(-SUM(CASE WHEN kind = 'spend' AND account = 'bonus' AND created_at >= ?1"
-            "   AND created_at < ?2 THEN amount END), 0),"
-            " COALESCE(-SUM(CASE WHEN kind = 'expiry' AND account = 'bonus' AND created_at >= ?1"
-            "   AND created_at < ?2 THEN amount END), 0)"
-            " FROM ledger WHERE ((+credited_on >= ?1 AND +credited_on < ?2)"
-            " OR (+created_at >= ?1 AND +created_at < ?2))"
-            f"{where.replace('?', '?3')}",
-            (start, after, *extra))
-        compensation_by_month = await _rows(
-            conn,
-            "SELECT substr(credited_on, 1, 7) AS month, SUM(amount) FROM ledger"
-            " WHERE +kind = 'credit' AND +account = 'bonus' AND +credited_on >= ?"
-            f" AND +credited_on < ?{where} GROUP BY month",
-            (start, after, *extra))
-
+        counted = (await _counted_from_totals(conn, start, after, last_event_day) if from_totals
+                   else await _counted_from_rows(conn, start, after, last_event_day, partner_id))
         overdue = await _overdue(conn, rulebook, today, partner_id)
-        suspended = await _suspended(conn) if partner_id is None else ((), 0)
-        return (applications, held_rows, site_points, b24_points, compensation, bonus_issued,
-                bonus_spent, bonus_expired, compensation_by_month, overdue, suspended)
+        if partner_id is not None:
+            return counted, overdue, ((), 0), ((), 0)
+        return (counted, overdue, await _suspended(conn),
+                await _low_attendance(conn, rulebook, period.end))
 
     async def timing(conn: aiosqlite.Connection) -> tuple[Any, ...]:
-        where, extra = _partner_filter(partner_id, "a.partner_id")
+        join, where, extra = _partner_join(partner_id)
+        # `+` keeps the period off the index by date: the median walks the one by value.
         median_decision = await _median(
             conn,
-            "SELECT (julianday(d.decided_at) - julianday(a.submitted_at)) * 24 AS value"
-            " FROM decisions AS d JOIN applications AS a ON a.id = d.application_id"
-            f" WHERE d.decided_at >= ? AND d.decided_at < ?{where}"
-            " AND julianday(d.decided_at) >= julianday(a.submitted_at)",
+            f"SELECT d.wait_hours AS value FROM decisions AS d{join}"
+            f" WHERE +d.decided_at >= ? AND +d.decided_at < ? AND d.wait_hours IS NOT NULL{where}",
             (start, after, *extra))
         median_report = await _median(
             conn,
-            "SELECT julianday(substr(r.submitted_at, 1, 10)) - julianday(a.event_date) AS value"
-            " FROM reports AS r JOIN applications AS a ON a.id = r.application_id"
-            f" WHERE r.submitted_at >= ? AND r.submitted_at < ?{where}",
+            f"SELECT d.lag_days AS value FROM reports AS d{join}"
+            f" WHERE +d.submitted_at >= ? AND +d.submitted_at < ? AND d.lag_days IS NOT NULL"
+            f"{where}",
             (start, after, *extra))
         where, extra = _partner_filter(partner_id, "partner_id")
         (late_reports,) = await _one(
@@ -272,55 +291,64 @@ async def collect(db: Database, rulebook: Rulebook, period: Period, today: date,
             "SELECT COALESCE(SUM(late), 0) FROM reports"
             f" WHERE submitted_at >= ? AND submitted_at < ?{where}",
             (start, after, *extra))
-
-        low = (await _low_attendance(conn, rulebook, period.end) if partner_id is None
-               else ((), 0))
-        return median_decision, median_report, late_reports, low
+        return median_decision, median_report, late_reports
 
     async with read_only_connections(db, 2) as (one, two):
         first, second = await asyncio.gather(activity(one), timing(two))
-    (applications, held_rows, site_points, b24_points, compensation, bonus_issued, bonus_spent,
-     bonus_expired, compensation_by_month, overdue, (suspended, suspended_count)) = first
-    median_decision, median_report, late_reports, (low, low_count) = second
+    counted, overdue, (suspended, suspended_count), (low, low_count) = first
+    median_decision, median_report, late_reports = second
 
     monthly: dict[str, tuple[int, int, int]] = {month: (0, 0, 0) for month in period.months()}
     events_held = registrations = listeners = 0
-    for month, count, month_registrations, month_listeners in held_rows:
+    for month, count, month_registrations, month_listeners in counted.held:
         events_held += int(count)
         registrations += int(month_registrations)
         listeners += int(month_listeners)
         _, _, money = monthly.get(str(month), (0, 0, 0))
         monthly[str(month)] = (int(count), int(month_listeners), money)
-    points = {program: int(amount) for program, amount in
-              (("site_management", site_points), ("bitrix24", b24_points)) if amount}
-    for month, amount in compensation_by_month:
-        events, heard, money = monthly.get(str(month), (0, 0, 0))
-        monthly[str(month)] = (events, heard, money + int(amount))
+    ledger: dict[str, int] = {}
+    for figure, month, amount in counted.ledger:
+        ledger[str(figure)] = ledger.get(str(figure), 0) + int(amount)
+        if figure == "compensation":
+            events, heard, money = monthly.get(str(month), (0, 0, 0))
+            monthly[str(month)] = (events, heard, money + int(amount))
+    points = {program: amount for program in ("site_management", "bitrix24")
+              if (amount := ledger.get(f"points:{program}", 0))}
 
     return Stats(
-        period=period, as_of=today, partner_id=partner_id, applications=applications,
+        period=period, as_of=today, partner_id=partner_id,
+        applications={(str(kind), str(status)): int(count)
+                      for kind, status, count in counted.applications},
         events_held=events_held, registrations=registrations, listeners=listeners,
-        points=points, compensation=int(compensation), bonus_issued=int(bonus_issued),
-        bonus_spent=int(bonus_spent), bonus_expired=int(bonus_expired),
-        median_decision_hours=None if median_decision is None else float(median_decision),
-        median_report_days=None if median_report is None else float(median_report),
+        points=points, compensation=ledger.get("compensation", 0),
+        bonus_issued=ledger.get("bonus_issued", 0), bonus_spent=ledger.get("bonus_spent", 0),
+        bonus_expired=ledger.get("bonus_expired", 0),
+        median_decision_hours=median_decision, median_report_days=median_report,
         overdue_reports=overdue, late_reports=int(late_reports), low_attendance=low,
         low_attendance_count=low_count, suspended=suspended, suspended_count=suspended_count,
         monthly=dict(sorted(monthly.items())),
     )
 
 
+def _partner_join(partner_id: int | None) -> tuple[str, str, tuple[Any, ...]]:
+    """The join to applications that limits `d` (a decision or a report) to one partner."""
+    if partner_id is None:
+        return "", "", ()
+    return (" JOIN applications AS a ON a.id = d.application_id", " AND a.partner_id = ?",
+            (partner_id,))
+
+
 async def _median(conn: aiosqlite.Connection, values_sql: str,
                   params: Sequence[Any]) -> float | None:
     """The median of the column `value` that `values_sql` selects: its count, then the middle one or
-    two in order (a bounded sort, cheaper than numbering every row with a window)."""
+    two in order (along an index by value where there is one: no sort of every row)."""
     (count,) = await _one(conn, f"SELECT COUNT(*) FROM ({values_sql})", params)
     if not count:
         return None
     count = int(count)
     (middle,) = await _one(
         conn,
-        f"SELECT AVG(value) FROM (SELECT value FROM ({values_sql}) ORDER BY value"
+        f"SELECT AVG(value) FROM ({values_sql} ORDER BY value"
         f" LIMIT {2 - count % 2} OFFSET {(count - 1) // 2})",
         params)
     return float(middle)
@@ -331,10 +359,14 @@ async def _overdue(conn: aiosqlite.Connection, rulebook: Rulebook, today: date,
     """Activities waiting for a report past the deadline: grouped by event day in SQL, the
     deadline (working days) from the rules once per distinct day."""
     where, extra = _partner_filter(partner_id, "partner_id")
+    # A partner's along its own index; the program's along the index of those waiting (the
+    # planner would take the one by status and read every row).
+    table = ("applications" if partner_id is not None
+             else "applications INDEXED BY applications_awaiting_report")
     rows = await _rows(
         conn,
-        "SELECT event_date, COUNT(*) FROM applications"
-        f" WHERE +status IN ('approved', 'report_due') AND event_date < ?{where}"
+        f"SELECT event_date, COUNT(*) FROM {table}"
+        f" WHERE status IN ('approved', 'report_due') AND event_date < ?{where}"
         " GROUP BY event_date",
         (today.isoformat(), *extra))
     return sum(int(count) for day, count in rows

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from bot import chart_worker
-from bot.app import AnyApplication
+from bot.app import AnyApplication, build_application, polling
+from bot.config import load_settings
 from bot.localapi import LocalBotApi
 from bot.runtime import runtime_of
 from tests.conftest import SPECIALIST
@@ -121,3 +124,34 @@ async def test_others_are_answered_while_a_managers_stats_chart_is_drawn(
     assert help_says in (await say(api, anna, "/help")).text
     release.set()
     assert (await api.next_message(specialist.id)).kind == "photo"
+
+
+def chart_workers() -> list[int]:
+    """The processes the bot's forkserver started (the chart worker is one): children of
+    children of this process whose command line names the forkserver."""
+    def children(pid: int) -> list[int]:
+        found: list[int] = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(child) for child in (task / "children").read_text().split()]
+        return found
+
+    servers = [pid for pid in children(os.getpid())
+               if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    return [worker for server in servers for worker in children(server)]
+
+
+@pytest.mark.parametrize("at_start", [True, False])
+async def test_the_chart_worker_starts_with_the_bot_unless_told_not_to(
+    api: LocalBotApi, bot_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, at_start: bool,
+) -> None:
+    monkeypatch.setenv("PARTNERDESK_CHARTS_AT_START", str(at_start).lower())
+    app = build_application(load_settings())
+    async with polling(app, poll_timeout=1):
+        for _ in range(100):
+            if chart_workers():
+                break
+            await asyncio.sleep(0.05)
+        assert bool(chart_workers()) is at_start
+        specialist = await manager(api, SPECIALIST, "Мария")
+        assert "Статистика программы" in (await say(api, specialist, "/stats")).text
+        assert (await api.next_message(specialist.id, timeout=30)).kind == "photo"
