@@ -1,5 +1,7 @@
-"""Program statistics for /stats and the chart: every figure is aggregated by SQLite (GROUP BY,
-window functions), so a year of a large program is a handful of queries, not a loop over rows.
+"""Program statistics for /stats and the chart. The program's figures come from running totals
+by day that triggers keep in step with the rows (migration 0015_stats_totals.sql), so a year of a
+large program reads a few thousand rows; a partner's come from its own rows. Either way SQLite
+aggregates (GROUP BY), and the medians walk an index in value order.
 
 What counts where:
 - applications: by the day they were (last) submitted;
