@@ -248,11 +248,9 @@ async def _counted_from_rows(conn: aiosqlite.Connection, start: str, after: str,
     where, extra = _partner_filter(partner_id, "a.partner_id")
     held = await _rows(
         conn,
-        "SELECT substr(a.event_date, 1, 7) AS month, COUNT(*),"
-        " COALESCE(SUM(CAST(json_extract(r.answers, '$.registrations') AS INTEGER)), 0),"
-        " COALESCE(SUM(CAST(json_extract(r.answers, '$.listeners') AS INTEGER)), 0)"
-        " FROM applications AS a"
-        f" LEFT JOIN reports AS r ON r.application_id = a.id AND r.status IN ({_REPORTED_SQL})"
+        "SELECT substr(a.event_date, 1, 7) AS month, COUNT(*), COALESCE(SUM(f.registrations), 0),"
+        " COALESCE(SUM(f.listeners), 0)"
+        " FROM applications AS a LEFT JOIN stats_report_figures AS f ON f.application_id = a.id"
         f" WHERE a.event_date >= ? AND a.event_date <= ? AND +a.status IN ({_HELD_SQL}){where}"
         " GROUP BY month",
         (start, last_event_day, *extra))

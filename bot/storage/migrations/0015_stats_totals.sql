@@ -42,7 +42,15 @@ BEGIN
 END;
 
 -- Activities held by their event day: approved ones (approved … credited), and the
--- registrations and listeners of their reports that count (sent, accepted, more requested).
+-- registrations and listeners of their reports that count (sent, accepted, more requested; a
+-- rejected report's figures do not), as this view reads them: the triggers below and a partner's
+-- own /stats count through it.
+CREATE VIEW stats_report_figures AS
+SELECT application_id,
+       COALESCE(CAST(json_extract(answers, '$.registrations') AS INTEGER), 0) AS registrations,
+       COALESCE(CAST(json_extract(answers, '$.listeners') AS INTEGER), 0) AS listeners
+FROM reports WHERE status IN ('sent', 'accepted', 'more_requested');
+
 CREATE TABLE stats_events (
     day            TEXT PRIMARY KEY,
     held           INTEGER NOT NULL,
@@ -51,12 +59,9 @@ CREATE TABLE stats_events (
 ) WITHOUT ROWID;
 
 INSERT INTO stats_events
-SELECT substr(a.event_date, 1, 10), COUNT(*),
-       COALESCE(SUM(CAST(json_extract(r.answers, '$.registrations') AS INTEGER)), 0),
-       COALESCE(SUM(CAST(json_extract(r.answers, '$.listeners') AS INTEGER)), 0)
-FROM applications AS a
-LEFT JOIN reports AS r ON r.application_id = a.id
-                      AND r.status IN ('sent', 'accepted', 'more_requested')
+SELECT substr(a.event_date, 1, 10), COUNT(*), COALESCE(SUM(f.registrations), 0),
+       COALESCE(SUM(f.listeners), 0)
+FROM applications AS a LEFT JOIN stats_report_figures AS f ON f.application_id = a.id
 WHERE a.status IN ('approved', 'report_due', 'report_sent', 'credited')
 GROUP BY 1;
 
@@ -74,24 +79,20 @@ CREATE TRIGGER stats_events_application_changed AFTER UPDATE OF status, event_da
 BEGIN
     INSERT INTO stats_events
     SELECT substr(OLD.event_date, 1, 10), -1,
-           -COALESCE((SELECT CAST(json_extract(answers, '$.registrations') AS INTEGER)
-                      FROM reports WHERE application_id = OLD.id
-                      AND status IN ('sent', 'accepted', 'more_requested')), 0),
-           -COALESCE((SELECT CAST(json_extract(answers, '$.listeners') AS INTEGER)
-                      FROM reports WHERE application_id = OLD.id
-                      AND status IN ('sent', 'accepted', 'more_requested')), 0)
+           -COALESCE((SELECT registrations FROM stats_report_figures
+                      WHERE application_id = OLD.id), 0),
+           -COALESCE((SELECT listeners FROM stats_report_figures
+                      WHERE application_id = OLD.id), 0)
     WHERE OLD.status IN ('approved', 'report_due', 'report_sent', 'credited')
         ON CONFLICT DO UPDATE SET held = held + excluded.held,
             registrations = registrations + excluded.registrations,
             listeners = listeners + excluded.listeners;
     INSERT INTO stats_events
     SELECT substr(NEW.event_date, 1, 10), 1,
-           COALESCE((SELECT CAST(json_extract(answers, '$.registrations') AS INTEGER)
-                     FROM reports WHERE application_id = NEW.id
-                     AND status IN ('sent', 'accepted', 'more_requested')), 0),
-           COALESCE((SELECT CAST(json_extract(answers, '$.listeners') AS INTEGER)
-                     FROM reports WHERE application_id = NEW.id
-                     AND status IN ('sent', 'accepted', 'more_requested')), 0)
+           COALESCE((SELECT registrations FROM stats_report_figures
+                     WHERE application_id = NEW.id), 0),
+           COALESCE((SELECT listeners FROM stats_report_figures
+                     WHERE application_id = NEW.id), 0)
     WHERE NEW.status IN ('approved', 'report_due', 'report_sent', 'credited')
         ON CONFLICT DO UPDATE SET held = held + excluded.held,
             registrations = registrations + excluded.registrations,
@@ -105,14 +106,12 @@ BEGIN
 END;
 
 CREATE TRIGGER stats_events_report_added AFTER INSERT ON reports
-    WHEN NEW.status IN ('sent', 'accepted', 'more_requested')
 BEGIN
     INSERT INTO stats_events
-    SELECT substr(event_date, 1, 10), 0,
-           COALESCE(CAST(json_extract(NEW.answers, '$.registrations') AS INTEGER), 0),
-           COALESCE(CAST(json_extract(NEW.answers, '$.listeners') AS INTEGER), 0)
-    FROM applications WHERE id = NEW.application_id
-        AND status IN ('approved', 'report_due', 'report_sent', 'credited')
+    SELECT substr(a.event_date, 1, 10), 0, f.registrations, f.listeners
+    FROM applications AS a, stats_report_figures AS f
+    WHERE a.id = NEW.application_id AND f.application_id = a.id
+        AND a.status IN ('approved', 'report_due', 'report_sent', 'credited')
         ON CONFLICT DO UPDATE SET registrations = registrations + excluded.registrations,
             listeners = listeners + excluded.listeners;
 END;
@@ -130,12 +129,10 @@ BEGIN
         ON CONFLICT DO UPDATE SET registrations = registrations + excluded.registrations,
             listeners = listeners + excluded.listeners;
     INSERT INTO stats_events
-    SELECT substr(event_date, 1, 10), 0,
-           COALESCE(CAST(json_extract(NEW.answers, '$.registrations') AS INTEGER), 0),
-           COALESCE(CAST(json_extract(NEW.answers, '$.listeners') AS INTEGER), 0)
-    FROM applications WHERE id = NEW.application_id
-        AND status IN ('approved', 'report_due', 'report_sent', 'credited')
-        AND NEW.status IN ('sent', 'accepted', 'more_requested')
+    SELECT substr(a.event_date, 1, 10), 0, f.registrations, f.listeners
+    FROM applications AS a, stats_report_figures AS f
+    WHERE a.id = NEW.application_id AND f.application_id = a.id
+        AND a.status IN ('approved', 'report_due', 'report_sent', 'credited')
         ON CONFLICT DO UPDATE SET registrations = registrations + excluded.registrations,
             listeners = listeners + excluded.listeners;
 END;
