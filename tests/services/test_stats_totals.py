@@ -17,7 +17,7 @@ from bot.rules import Rulebook, load_rulebook
 from bot.services import stats
 from bot.services.stats import Period
 from bot.storage.database import Database, available_migrations, split_statements
-from tests.services.test_stats import KINDS, STATUSES, TODAY, YEAR, populate
+from tests.services.test_stats import KINDS, STATUSES, TODAY, YEAR, _stamp, populate
 
 PERIODS = (YEAR, Period(date(2026, 3, 1), date(2026, 3, 31)),
            Period(date(2025, 11, 5), date(2026, 2, 17)),
@@ -54,10 +54,6 @@ async def assert_totals_match_rows(db: Database, rulebook: Rulebook) -> None:
         decision, report = medians(db.path, period)
         assert totals.median_decision_hours == pytest.approx(decision)
         assert totals.median_report_days == pytest.approx(report)
-
-
-def _stamp(day: date, rng: random.Random) -> str:
-    return f"{day.isoformat()}T{rng.randrange(8, 20):02d}:{rng.randrange(60):02d}:00+03:00"
 
 
 def change_at_random(conn: sqlite3.Connection, rng: random.Random, steps: int) -> None:
