@@ -122,6 +122,7 @@ class Page:
         """Every photo loaded, and the chat scrolled to its newest message, fully in view."""
         return bool(self.driver.execute_script("""
             const list = document.querySelector(arguments[0]);
+            if (!list || !list.lastElementChild) return false;  // a reload still drawing it
             const images = Array.from(list.querySelectorAll("img"));
             const last = list.lastElementChild.getBoundingClientRect();
             return images.every((i) => i.complete && i.naturalHeight > 0)
