@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 ESCALATION_CHECK_SECONDS = 300
+CONCURRENT_UPDATES = 8  # updates handled at once (each person's still one at a time)
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApplication:
@@ -71,6 +72,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         ApplicationBuilder()
         # One log line per update (duration, outcome); each marked handled in the inbox.
         .application_class(dedupe.TrackedApplication)
+        # Different people's updates side by side, each person's in order (dedupe.py).
+        .concurrent_updates(CONCURRENT_UPDATES)
         # No Updater: updates come through the inbox (bot/intake.py), polled or posted.
         .updater(None)
         .bot(PartnerDeskBot(

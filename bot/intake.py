@@ -9,9 +9,10 @@ cannot parse is stored as `unparseable`, logged once with its id and skipped; th
 `Poller` replaces PTB's Updater, which puts fetched updates on the queue and polls again at
 once: getUpdates confirms a batch when the *next* call passes a higher offset, so the Updater
 confirmed updates not yet handled and a kill lost them. Here the next call is made only once the
-batch is committed. It fetches the JSON as it came (PTB's `get_updates` parses the whole batch
-and fails on one bad update, so the Updater fetched the same batch forever), and it retries
-network errors and 429s with a backoff, as the Updater does.
+batch is committed (and the Application has room for more: `FETCH_BELOW`). It fetches the JSON
+as it came (PTB's `get_updates` parses the whole batch and fails on one bad update, so the
+Updater fetched the same batch forever), and it retries network errors and 429s with a backoff,
+as the Updater does.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ExtBot
 
-from bot.handlers.dedupe import log_line
+from bot.handlers.dedupe import TrackedApplication, log_line
 from bot.handlers.outbox import retry_after_seconds
 from bot.runtime import runtime_of
 from bot.services.updates import arrival, valid_update_id
@@ -149,7 +150,7 @@ class Poller:
         delay = 0.0
         while not self._stopping:
             try:
-                self._fetching = asyncio.ensure_future(self._fetch(self.timeout, POLL_LIMIT))
+                self._fetching = asyncio.ensure_future(self._next_batch())
                 batch = await self._fetching
                 highest = await self.intake.receive(batch)
             except asyncio.CancelledError:
@@ -180,6 +181,12 @@ class Poller:
             finally:
                 self._fetching = None
             await self._pause(delay)
+
+    async def _next_batch(self) -> list[object]:
+        """The next batch, asked for once the Application has room for it (`FETCH_BELOW`)."""
+        if isinstance(self.intake.app, TrackedApplication):
+            await self.intake.app.room_for_more()
+        return await self._fetch(self.timeout, POLL_LIMIT)
 
     async def _fetch(self, wait: float, limit: int) -> list[object]:
         data: dict[str, Any] = {"offset": self.offset, "limit": limit, "timeout": wait,

@@ -22,7 +22,6 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
@@ -39,6 +38,7 @@ from bot.runtime import Runtime, runtime
 from bot.services import applications as drafts_service
 from bot.services import files as files_service
 from bot.storage import drafts as drafts_repo
+from bot.telegram_bot import edit_html, send_html
 
 ACTION = "f"
 NAV_BACK, NAV_CANCEL, NAV_SKIP, NAV_KEEP = "=back", "=cancel", "=skip", "=keep"
@@ -192,10 +192,9 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft,
     else:
         if close_old:
             await _close_prompt(context, chat.id, draft)
-        message = await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
-                                                 reply_markup=markup)
+        sent = await send_html(context.bot, chat.id, text, markup)
         # A reply keyboard (the contact question) goes by itself once answered.
-        draft.prompt_id = None if question.wants_contact else message.message_id
+        draft.prompt_id = None if question.wants_contact else sent
     await save(rt, user.id, draft)
 
 
@@ -204,8 +203,7 @@ async def _edit_into(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_i
     """Turn the answered question into the next one; False when Telegram will not (the
     message was deleted, or is too old to edit): then the next question is sent."""
     try:
-        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
-                                            parse_mode=ParseMode.HTML, reply_markup=markup)
+        await edit_html(context.bot, chat_id, message_id, text, markup)
     except BadRequest as exc:
         return already_so(exc)
     return True
@@ -264,9 +262,7 @@ async def send_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draft
     if pressed is None or pressed != draft.prompt_id \
             or not await _edit_into(context, user.id, pressed, text, markup):
         # One call: the question before keeps its buttons (a press on it is stale).
-        message = await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML,
-                                                 reply_markup=markup)
-        pressed = message.message_id
+        pressed = await send_html(context.bot, user.id, text, markup)
     draft.prompt_id = pressed
     draft.summary_owed = False
     await save(rt, user.id, draft)

@@ -28,6 +28,7 @@ from bot.runtime import Runtime
 from bot.services import outbox, reminders
 from bot.services.outbox import Message, Subject
 from bot.storage.reminders import Due
+from bot.telegram_bot import edit_html, send_html
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +133,7 @@ async def _send(bot: Bot, chat_id: int, out: Outgoing) -> int | None:
     if out.edit is not None:
         assert not isinstance(out.markup, ReplyKeyboardRemove), "an edit keeps inline buttons"
         try:
-            await bot.edit_message_text(out.text, chat_id=chat_id, message_id=out.edit,
-                                        parse_mode=ParseMode.HTML, reply_markup=out.markup)
+            await edit_html(bot, chat_id, out.edit, out.text, out.markup)
             return None
         except BadRequest as exc:
             if not (out.send_if_gone and cannot_edit(exc)):
@@ -144,9 +144,7 @@ async def _send(bot: Bot, chat_id: int, out: Outgoing) -> int | None:
         sent = await bot.send_document(chat_id, out.document, caption=out.text,
                                        parse_mode=ParseMode.HTML, reply_markup=out.markup)
         return sent.message_id
-    message = await bot.send_message(chat_id, out.text, parse_mode=ParseMode.HTML,
-                                     reply_markup=out.markup)
-    return message.message_id
+    return await send_html(bot, chat_id, out.text, out.markup)
 
 
 async def deliver(bot: Bot, rt: Runtime, row: Due, token: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.localapi.entities import user_text_entities
 from bot.localapi.models import BotMessage, CallbackAnswer, Chat, StoredMessage, TgUser, UserMessage
-from bot.localapi.state import BotState, PendingCallback, wait_for
+from bot.localapi.state import BotState, PendingCallback
 
 MessageRef = BotMessage | UserMessage | dict[str, Any] | int
 
@@ -203,7 +203,8 @@ class UserActions:
             },
         )
         try:
-            await wait_for(self.state, lambda: pending.answered, timeout)
+            async with asyncio.timeout(timeout):
+                await pending.answered_event.wait()
         except TimeoutError:
             raise TimeoutError(
                 f"the bot did not answer the callback query {data!r} within {timeout}s"

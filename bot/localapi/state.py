@@ -43,8 +43,10 @@ class Signal:
         event = self._event
         if at_most <= 0:
             return
+        # `asyncio.timeout`, not `wait_for`: no task per wait (benches have 50 people waiting).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), at_most)
+            async with asyncio.timeout(at_most):
+                await event.wait()
 
 
 async def wait_for(
@@ -66,7 +68,12 @@ class PendingCallback:
     user: TgUser
     message: BotMessage
     answer: CallbackAnswer | None = None
-    answered: bool = False
+    # the presser waits on its own answer, not on every change of the state
+    answered_event: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_event.is_set()
 
 
 @dataclass(eq=False)
@@ -127,6 +134,7 @@ class BotState:
         self.flood_control = FloodControl()
         self.log = Log()
         self.changed = Signal()
+        self.poll_wake = Signal()  # a long poll's: an update added, or a newer poll began
         self.clock: Callable[[], float] = time.time
         self.poll_generation = 0
         self._last_media_group = 0
@@ -161,6 +169,7 @@ class BotState:
         update = {"update_id": self._last_update_id, kind: payload}
         self.updates.append(update)
         self.changed.fire()
+        self.poll_wake.fire()
         return update
 
     def confirm(self, offset: int) -> None:

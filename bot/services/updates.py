@@ -25,6 +25,7 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from bot.storage import inbox
 from bot.storage.database import Database
@@ -69,15 +70,8 @@ class Inbox:
         inbox (to handle); a repeat of a stored update is left out."""
         if not arrivals:
             return []
-        async with self.db.transaction() as conn:
-            seen = await inbox.known(conn, arrivals)
-            fresh: list[Arrival] = []
-            for one in arrivals:
-                if one.key not in seen:
-                    seen.add(one.key)
-                    fresh.append(one)
-            await inbox.insert(conn, fresh, stamp(now))
-        return fresh
+        at = stamp(now)
+        return await self.db.run_transaction(lambda conn: inbox.store_new(conn, arrivals, at))
 
     async def waiting(self) -> list[tuple[int, str]]:
         """(update id, JSON) of the updates stored but not handled (a kill), oldest first."""
@@ -98,8 +92,7 @@ class Inbox:
         while self._pending:
             done, self._pending = self._pending, []
             try:
-                async with self.db.transaction() as conn:
-                    await inbox.mark_handled(conn, done)
+                await self.db.run_transaction(partial(inbox.mark_handled, done=done))
             except Exception:  # handled all the same; only a restart would handle them again
                 log.warning("could not mark %d updates handled", len(done), exc_info=True)
 

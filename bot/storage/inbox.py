@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -26,27 +27,29 @@ class Arrival:
         return self.update_id, self.digest
 
 
-async def known(conn: aiosqlite.Connection, arrivals: Sequence[Arrival]) -> set[tuple[int, str]]:
-    """Which of these updates (id and digest) the inbox already holds."""
+def store_new(conn: sqlite3.Connection, arrivals: Sequence[Arrival], at: str) -> list[Arrival]:
+    """Insert the arrivals the inbox does not hold yet (id and digest); returns those."""
     if not arrivals:
-        return set()
+        return []
     ids = sorted({a.update_id for a in arrivals})
     marks = ",".join("?" * len(ids))
-    rows = await conn.execute_fetchall(
-        f"SELECT update_id, digest FROM inbox WHERE update_id IN ({marks})", ids)
-    return {(int(row[0]), str(row[1])) for row in rows}
-
-
-async def insert(conn: aiosqlite.Connection, arrivals: Iterable[Arrival], at: str) -> None:
-    await conn.executemany(
+    seen = {(int(row[0]), str(row[1])) for row in conn.execute(
+        f"SELECT update_id, digest FROM inbox WHERE update_id IN ({marks})", ids)}
+    fresh: list[Arrival] = []
+    for one in arrivals:
+        if one.key not in seen:
+            seen.add(one.key)
+            fresh.append(one)
+    conn.executemany(
         "INSERT OR IGNORE INTO inbox (update_id, digest, state, received_at, raw)"
         " VALUES (?, ?, ?, ?, ?)",
-        [(a.update_id, a.digest, a.state, at, a.raw) for a in arrivals])
+        [(a.update_id, a.digest, a.state, at, a.raw) for a in fresh])
+    return fresh
 
 
-async def mark_handled(conn: aiosqlite.Connection, done: Iterable[tuple[int, str]]) -> None:
+def mark_handled(conn: sqlite3.Connection, done: Iterable[tuple[int, str]]) -> None:
     """`done`: (update id, when). The JSON goes: it held names and texts, and is not needed."""
-    await conn.executemany(
+    conn.executemany(
         "UPDATE inbox SET state = 'handled', handled_at = ?, raw = NULL"
         " WHERE update_id = ? AND state = 'received'",
         [(at, update_id) for update_id, at in done])

@@ -141,9 +141,9 @@ async def answer_callback_query(state: BotState, p: Params) -> bool:
     pending = state.callbacks.get(query_id)
     if pending is None or pending.answered:
         raise bad_request(QUERY_TOO_OLD)
-    pending.answered = True
     pending.answer = CallbackAnswer(
         text=text or None, show_alert=p.get_bool("show_alert"), url=p.get_str("url")
     )
+    pending.answered_event.set()
     state.changed.fire()
     return True

@@ -46,7 +46,7 @@ async def get_updates(state: BotState, p: Params) -> list[dict[str, Any]]:
 
     state.poll_generation += 1
     generation = state.poll_generation
-    state.changed.fire()  # lets an older long poll notice it was superseded
+    state.poll_wake.fire()  # lets an older long poll notice it was superseded
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -61,7 +61,7 @@ async def get_updates(state: BotState, p: Params) -> list[dict[str, Any]]:
         remaining = deadline - loop.time()
         if updates or remaining <= 0:
             return updates
-        await state.changed.wait(remaining)
+        await state.poll_wake.wait(remaining)
 
 
 def _seconds(value: str | None) -> float:
