@@ -49,6 +49,10 @@ class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
     def has_room(self) -> bool:
         return self.update_queue.qsize() == 0 and len(self.in_hand) < FETCH_BELOW
 
+    def _note_room(self) -> None:
+        if self.has_room():
+            self._room.set()
+
     async def room_for_more(self) -> None:
         """Return once the next batch of updates should be fetched (`FETCH_BELOW`)."""
         while not self.has_room():
@@ -61,14 +65,14 @@ class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
             return
         handling = Handling(started=time.perf_counter())
         self.in_hand[update.update_id] = handling
+        self._note_room()  # taken off the queue: perhaps the last of its batch
         rt, user = runtime_of(self), update.effective_user
         try:
             async with rt.person_locks.hold(user.id) if user else contextlib.nullcontext():
                 await super().process_update(update)
         finally:
             del self.in_hand[update.update_id]
-            if self.has_room():
-                self._room.set()
+            self._note_room()
             rt.inbox.handled(update.update_id, rt.clock.now())
             log_line(update.update_id, kind_of(update), handling.outcome,
                      time.perf_counter() - handling.started)

@@ -1,10 +1,13 @@
 """The inbox in polling mode: an update the library cannot parse is skipped, logged once with
-its id, and the updates after it are answered; each update is stored before it is confirmed."""
+its id, and the updates after it are answered; each update is stored before it is confirmed;
+different people's updates are handled side by side, and fetched only when there is room."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+import time
 from typing import Any
 
 import pytest
@@ -95,3 +98,46 @@ async def test_polling_backs_off_and_carries_on_after_getupdates_fails(
     warnings = [r.getMessage() for r in caplog.records if r.name == "bot.intake"]
     assert len(warnings) == 2 and "again in 1.0 s" in warnings[0], warnings
     assert "flood control; again in 1.5 s" in warnings[1], warnings
+
+
+async def test_a_slow_answer_to_one_person_holds_nobody_elses(
+    api: LocalBotApi, bot: AnyApplication,
+) -> None:
+    """Updates of different people are handled side by side: while Telegram takes 3 s to
+    confirm Anna's answer, Ivan's /help is answered at once."""
+    anna = api.user(731, first_name="Anna", language_code="en")
+    ivan = api.user(732, first_name="Ivan", language_code="en")
+    api.stall_next("sendMessage", 3.0)
+    await api.send_text(anna, "/help")
+    await api.wait_until(lambda: api.stalled == ["sendMessage"], timeout=10)
+    started = time.monotonic()
+    await api.send_text(ivan, "/help")
+    assert "/cancel" in (await api.next_message(ivan.id, timeout=10)).text
+    assert time.monotonic() - started < 1.5
+    assert "/cancel" in (await api.next_message(anna.id, timeout=10)).text
+
+
+async def test_with_three_updates_in_hand_the_next_wait_at_telegram(
+    api: LocalBotApi, bot: AnyApplication, bot_env: dict[str, str],
+) -> None:
+    """No new getUpdates while three answers hang: a message that comes then stays with
+    Telegram (not fetched, not stored) and is answered once there is room again."""
+    people = [api.user(741 + i, first_name=f"P{i}", language_code="en") for i in range(5)]
+    api.hold("sendMessage")
+    for person in people[:3]:
+        await api.send_text(person, "/help")
+    await api.wait_until(lambda: len(api.calls("sendMessage")) == 3, timeout=10)
+    # A long poll asked for before the third was in hand may still take one more.
+    await api.send_text(people[3], "/help")
+    fourth = api.state.updates[-1]["update_id"]
+    await api.wait_until(lambda: inbox_rows(bot_env, fourth) != [], timeout=10)
+    await api.send_text(people[4], "/help")
+    fifth = api.state.updates[-1]["update_id"]
+    await asyncio.sleep(1.0)
+    assert inbox_rows(bot_env, fifth) == []  # still at Telegram
+    assert fifth + 1 not in offsets(api)
+
+    api.release("sendMessage")
+    for person in people:
+        assert "/cancel" in (await api.next_message(person.id, timeout=10)).text
+    await api.wait_until(lambda: inbox_rows(bot_env, fifth) == [("handled", 0)], timeout=10)
