@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update, User
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.ext import (
     BaseHandler,
@@ -32,8 +32,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         rt.db, telegram_id=user.id, first_name=user.first_name, username=user.username,
         language=rt.language(user), now=rt.clock.now(),
     )
+    await _greet(update, context, user, message, first_time=seen.first_time)
     if seen.released:
-        rt.outbox.wake()  # what waited for them in the outbox goes out now
+        rt.outbox.wake()  # what waited for them in the outbox goes out now, after the greeting
+
+
+async def _greet(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
+                 message: Message, *, first_time: bool) -> None:
+    rt = runtime(context)
     if rt.settings.is_manager(user.id):
         await set_manager_commands(context.bot, rt, user.id)
         text = rt.text(user, "start.manager", name=user.first_name, roles=rt.role_names(user))
@@ -41,7 +47,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     member, partner = await membership(rt.db, user.id)
     if member is None or member.state == "declined" or partner is None:
-        await join.greet_newcomer(update, context, first_time=seen.first_time)
+        await join.greet_newcomer(update, context, first_time=first_time)
         return
     key = "start.partner_back" if member.state == "active" else "start.partner_pending"
     await message.reply_text(rt.text(user, key, name=user.first_name, company=partner.company),

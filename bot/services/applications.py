@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import aiosqlite
+
 from bot.config import Role, Settings
 from bot.forms import engine
 from bot.forms.application import APPLICATION, CONDITIONS, NOT_REPEATED, REMEMBERED, kind_of
@@ -113,7 +115,8 @@ async def submit(
     with `settings`, its cards to whoever decides go to the outbox in the same one."""
     assessment = price(rulebook, draft.answers, now.date())
     answers = APPLICATION.submitted(draft.answers)
-    async with db.transaction() as conn:
+
+    async def work(conn: aiosqlite.Connection) -> ApplicationRow:
         member = await partners.member(conn, telegram_id)
         if member is None or member.state != "active":
             raise NotAllowed
@@ -137,7 +140,9 @@ async def submit(
             await outbox.confirm_sent(conn, settings, Subject.APPLICATION, row.id, row.version,
                                       to=telegram_id, role=Role(row.role), now=now,
                                       summary=draft.prompt_id, id=row.id)
-    return row, assessment
+        return row
+
+    return await db.atomically(work), assessment
 
 
 async def of_member(db: Database, telegram_id: int) -> list[ApplicationRow]:

@@ -217,11 +217,13 @@ async def delivered(db: Database, row: rows.Due, token: str, now: datetime,
                     message_id: int | None) -> bool:
     """Mark a message sent; a card's copy is recorded (and closed at once if decided
     meanwhile). False if the claim was lost (it may then come twice)."""
-    async with db.transaction() as conn:
+    async def work(conn: aiosqlite.Connection) -> bool:
         if row.kind == Message.CARD and message_id is not None:
             await _record_copy(conn, Subject(row.payload["subject"]), int(row.payload["id"]),
                                int(row.payload["version"]), row.recipient_id, message_id, now)
         return await rows.finish(conn, row.id, token, state="sent", now=now)
+
+    return await db.atomically(work)
 
 
 async def card_copy_sent(db: Database, subject: Subject, subject_id: int, version: int,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from bot.config import Role, Settings
 from bot.services import outbox
 from bot.services.outbox import Subject
@@ -42,7 +44,8 @@ async def join(db: Database, *, telegram_id: int, answers: dict[str, Any], now: 
     (to its active employees and the partner managers) are outbox rows in the same
     transaction."""
     code = normalise_code(str(answers["partner_code"]))
-    async with db.transaction() as conn:
+
+    async def work(conn: aiosqlite.Connection) -> Joined:
         partner = await partners.by_code(conn, code)
         if partner is None:
             partner_id = await partners.insert(
@@ -74,7 +77,9 @@ async def join(db: Database, *, telegram_id: int, answers: dict[str, Any], now: 
             await outbox.notice(conn, settings, key=f"joined:{telegram_id}:{now.isoformat()}",
                                 to=[telegram_id], notice="joined", now=now,
                                 result=state.value, company=row.company)
-    return Joined(result=state, partner=row, confirmers=confirmers)
+        return Joined(result=state, partner=row, confirmers=confirmers)
+
+    return await db.atomically(work)
 
 
 JOIN_CARD_VERSION = 1  # a joining card has one version: the employee's request

@@ -22,6 +22,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import aiosqlite
+
 from bot.storage import audit, users
 from bot.storage import reminders as outbox
 from bot.storage.database import Database
@@ -95,8 +97,8 @@ class Presence:
 
     async def _write(self, seen: dict[int, datetime], unblock: dict[int, datetime]) -> int:
         """One transaction; returns how many outbox messages were released."""
-        released = 0
-        async with self.db.transaction() as conn:
+        async def work(conn: aiosqlite.Connection) -> int:
+            released = 0
             await users.mark_seen(conn, list(seen.items()))
             for telegram_id, at in unblock.items():
                 if await users.clear_blocked(conn, telegram_id):
@@ -104,4 +106,6 @@ class Presence:
                                        action="user.unblocked_bot", subject=f"user:{telegram_id}")
                     # What waited for them goes now, as after /start.
                     released += await outbox.release_waiting(conn, telegram_id, at)
-        return released
+            return released
+
+        return await self.db.atomically(work)

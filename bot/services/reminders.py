@@ -178,7 +178,8 @@ async def claim_due(db: Database, settings: Settings, rulebook: Rulebook, now: d
     batch = Batch(token=uuid.uuid4().hex)
     # At night only messages go out, not reminders.
     messages_only = messages_only or is_quiet(now, policy_for(settings))
-    async with db.transaction() as conn:
+
+    async def work(conn: aiosqlite.Connection) -> None:
         rows = await outbox.due(conn, now, limit, reminders_too=not messages_only)
         batch.examined = len(rows)
         verdicts: dict[tuple[str, str | None], list[int]] = {}
@@ -203,12 +204,13 @@ async def claim_due(db: Database, settings: Settings, rulebook: Rulebook, now: d
                 await replan(conn, settings, rulebook, changed, now)
         claimed = await outbox.claim(conn, [r.id for r in batch.to_send], batch.token, now)
         assert claimed == len(batch.to_send), "the write transaction makes the claim exclusive"
+
+    await db.atomically(work)
     return batch
 
 
 async def release_expired(db: Database, now: datetime) -> int:
-    async with db.transaction() as conn:
-        return await outbox.release_expired(conn, now - LEASE, now)
+    return await db.atomically(lambda conn: outbox.release_expired(conn, now - LEASE, now))
 
 
 async def release_claims_of_a_stopped_bot(db: Database, now: datetime) -> int:
@@ -220,8 +222,8 @@ async def release_claims_of_a_stopped_bot(db: Database, now: datetime) -> int:
 
 
 async def sent(db: Database, row: Due, token: str, now: datetime) -> bool:
-    async with db.transaction() as conn:
-        return await outbox.finish(conn, row.id, token, state="sent", now=now)
+    return await db.atomically(
+        lambda conn: outbox.finish(conn, row.id, token, state="sent", now=now))
 
 
 async def nothing_to_say(db: Database, row: Due, token: str, now: datetime) -> None:

@@ -68,9 +68,8 @@ async def open_report(db: Database, *, telegram_id: int, application_id: int,
         })
         REPORT.fill_defaults(draft.answers)
         draft.current = REPORT.next_key(draft.answers)
-    async with db.transaction() as conn:
-        await drafts.save(conn, telegram_id, REPORT.name, draft.to_json(), now,
-                          application_id=application_id)
+    await db.atomically(lambda conn: drafts.save(conn, telegram_id, REPORT.name, draft.to_json(),
+                                                  now, application_id=application_id))
     return draft
 
 
@@ -141,7 +140,8 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
     go to the outbox in the same transaction."""
     application_id = int(draft.answers["application_id"])
     answers = REPORT.submitted(draft.answers)  # without the form's own bookkeeping
-    async with db.transaction() as conn:
+
+    async def work(conn: aiosqlite.Connection) -> Sent:
         member = await partners.member(conn, telegram_id)
         row = await applications.get(conn, application_id)
         if member is None or row is None or row.partner_id != member.partner_id:
@@ -178,7 +178,9 @@ async def send(db: Database, rulebook: Rulebook, *, telegram_id: int, draft: Dra
                                       to=telegram_id, role=Role(updated.role), now=now,
                                       summary=draft.prompt_id,
                                       id=application_id)
-    return Sent(report, updated)
+        return Sent(report, updated)
+
+    return await db.atomically(work)
 
 
 async def waiting(db: Database, roles: tuple[str, ...] | None

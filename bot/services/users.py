@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from bot.storage import audit, reminders, users
 from bot.storage.database import Database
 
@@ -22,7 +24,7 @@ async def see_user(
 ) -> Seen:
     """Record that a user wrote; the first time, the user joins (with an audit row). What the
     outbox kept waiting for them is due now."""
-    async with db.transaction() as conn:
+    async def work(conn: aiosqlite.Connection) -> Seen:
         existing = await users.get(conn, telegram_id)
         if existing is None:
             await users.insert(conn, telegram_id, first_name, username, language, now)
@@ -32,8 +34,10 @@ async def see_user(
             await users.touch(conn, telegram_id, first_name, username, now)
         row = await users.get(conn, telegram_id)
         released = await reminders.release_waiting(conn, telegram_id, now)
-    assert row is not None
-    return Seen(user=row, first_time=existing is None, released=released)
+        assert row is not None
+        return Seen(user=row, first_time=existing is None, released=released)
+
+    return await db.atomically(work)
 
 
 async def set_blocked(db: Database, telegram_id: int, *, blocked: bool, now: datetime) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, closing
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -79,6 +79,20 @@ class Database:
         """
         return await self._one_trip(_in_transaction, self.conn._conn, work)
 
+    async def atomically(self, body: Callable[[aiosqlite.Connection], Coroutine[Any, Any, T]]
+                         ) -> T:
+        """`transaction()` in one trip: `body(conn)` runs whole on aiosqlite's thread, inside
+        `BEGIN IMMEDIATE … COMMIT` (`ROLLBACK` if it raises).
+
+        `body` is the block a `transaction()` would hold, written against the same repository
+        functions, and may await nothing but `conn`: there each call runs at once, so the
+        coroutine finishes without ever giving the event loop back (anything else it awaits is
+        refused with a RuntimeError, and nothing is written). For the transactions of every
+        form's last step (an application or a report sent, the outbox's claims).
+        """
+        chunk = self.conn._iter_chunk_size
+        return await self.run_transaction(lambda conn: _drive(body(_InThread(conn, chunk))))
+
     # A read is one trip to aiosqlite's thread (execute, fetch and close there together): through
     # a cursor it would be three, and every trip is a wake-up of the event loop.
 
@@ -143,6 +157,33 @@ def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection
         raise
     conn.execute("COMMIT")
     return result
+
+
+class _InThread(aiosqlite.Connection):
+    """aiosqlite's connection as its own thread sees it: each call runs at once, no queue."""
+
+    def __init__(self, conn: sqlite3.Connection, iter_chunk_size: int) -> None:
+        # Not aiosqlite's __init__: no thread of its own, nothing to start or stop.
+        self._running = True
+        self._connection = conn
+        self._iter_chunk_size = iter_chunk_size
+
+    async def _execute(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        return fn(*args, **kwargs)
+
+    def __del__(self) -> None:
+        """The sqlite3 connection is the Database's: nothing of it to close here."""
+
+
+def _drive(body: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends to its end; refuse one that does."""
+    try:
+        body.send(None)
+    except StopIteration as finished:
+        result: T = finished.value
+        return result
+    body.close()
+    raise RuntimeError("a transaction run in one trip awaited something besides its connection")
 
 
 def _execute_alone(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> None:

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.storage.database import Database, available_migrations, split_statements
@@ -84,6 +85,40 @@ async def test_one_trip_writes_never_land_inside_an_open_transaction(tmp_path: P
         with pytest.raises(ValueError):  # a failing one-trip transaction leaves nothing
             await db.run_transaction(lambda conn: (insert("half")(conn), int("x")))
         assert len(await db.fetch_all("SELECT v FROM t")) == 3
+    finally:
+        await db.close()
+
+
+async def test_a_transaction_in_one_trip_runs_the_repositories_whole_or_not_at_all(
+        tmp_path: Path) -> None:
+    """`atomically`: the same repository calls as in `transaction()`, done on the database's
+    thread; a raise, or awaiting anything but the connection, leaves nothing written."""
+    db = await Database.open(tmp_path / "pd.sqlite3")
+    await db.migrate()
+    row = "INSERT INTO audit_log (at, action) VALUES ('2026-01-01', ?)"
+
+    async def two_rows(conn: aiosqlite.Connection) -> list[str]:
+        await conn.execute(row, ("test.one",))
+        async with conn.execute(row, ("test.two",)) as cursor:
+            assert cursor.lastrowid is not None
+        return [r[0] for r in await conn.execute_fetchall("SELECT action FROM audit_log")]
+
+    async def sleeps(conn: aiosqlite.Connection) -> None:
+        await conn.execute(row, ("test.slept",))
+        await asyncio.sleep(0)
+
+    async def raises(conn: aiosqlite.Connection) -> None:
+        await conn.execute(row, ("test.raised",))
+        raise LookupError("refused")
+
+    try:
+        assert await db.atomically(two_rows) == ["test.one", "test.two"]
+        with pytest.raises(RuntimeError, match="awaited something besides"):
+            await db.atomically(sleeps)
+        with pytest.raises(LookupError):
+            await db.atomically(raises)
+        rows = await db.fetch_all("SELECT action FROM audit_log")
+        assert [r[0] for r in rows] == ["test.one", "test.two"]
     finally:
         await db.close()
 
