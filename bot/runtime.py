@@ -51,13 +51,11 @@ class PersonLocks:
 
 class OutboxWakeup:
     """Wakes the outbox dispatcher right after a commit wrote messages, so they go out within
-    seconds rather than at the next tick. One dispatch runs at a time: a wake while it runs
-    makes it run once more."""
+    seconds rather than at the next tick."""
 
     def __init__(self) -> None:
         self.waker: Callable[[float], None] | None = None  # (delay in seconds); set at start
-        self.lock = asyncio.Lock()  # held by the dispatch that runs
-        self.again = False  # woken while it ran: look for messages once more
+        self.lock = asyncio.Lock()  # held by the repeating dispatch that runs
 
     def wake(self, delay: float = 0.0) -> None:
         """Dispatch now (after a commit), or in `delay` seconds (a retry falls due)."""

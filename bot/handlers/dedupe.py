@@ -35,6 +35,7 @@ class Handling:
 # are in hand: under load one getUpdates then brings many updates instead of one each
 # (bench/throughput.py), and one slow update (a chart, a download) holds nobody else's back.
 FETCH_BELOW = 3
+FETCH_AT_LEAST_EVERY = 0.1  # seconds
 
 
 class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -54,10 +55,14 @@ class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
             self._room.set()
 
     async def room_for_more(self) -> None:
-        """Return once the next batch of updates should be fetched (`FETCH_BELOW`)."""
-        while not self.has_room():
-            self._room.clear()
-            await self._room.wait()
+        """Return once the next batch of updates should be fetched (`FETCH_BELOW`), or after
+        `FETCH_AT_LEAST_EVERY`: updates in hand that only wait for their turn to send (the
+        rate limiter) must not keep the next ones at Telegram, out of their order."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(FETCH_AT_LEAST_EVERY):
+                while not self.has_room():
+                    self._room.clear()
+                    await self._room.wait()
 
     async def process_update(self, update: object) -> None:
         if not isinstance(update, Update):

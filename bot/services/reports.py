@@ -43,34 +43,38 @@ async def open_report(db: Database, *, telegram_id: int, application_id: int,
                       now: datetime) -> Draft:
     """The report draft for an approved activity of the person's own partner (resumed if one
     is in progress, or the last report's answers when the manager asked for more)."""
-    member = await partners.member(db.conn, telegram_id)
-    row = await applications.get(db.conn, application_id)
-    if member is None or member.state != "active" or row is None or (
-        row.partner_id != member.partner_id
-    ):
-        raise NotAllowed
-    existing = await reports.of_application(db.conn, application_id)
-    if row.status not in REPORTABLE and not (existing and existing.status == "more_requested"):
-        raise NotAllowed
-    saved = await drafts.load(db, telegram_id, REPORT.name)
-    if saved is not None and saved.get("answers", {}).get("application_id") == application_id:
-        return Draft.from_json(saved)
-    if existing is not None:
-        draft = Draft(form=REPORT.name, answers=dict(existing.answers), current=SUMMARY)
-    else:
-        costs = row.answers.get("costs") or []
-        listed = await copartners.of_application(db.conn, application_id)
-        draft = Draft(form=REPORT.name, answers={
-            "application_id": application_id, "kind": row.kind,
-            "costs_agreed": compensable_total(costs) > 0 or bool(row.answers.get("stand_rent")),
-            "copartners": [{"id": c.id, "name": c.name} for c in listed],
-            "planned_costs": costs,  # offered as the actual costs with one tap
-        })
-        REPORT.fill_defaults(draft.answers)
-        draft.current = REPORT.next_key(draft.answers)
-    await db.atomically(lambda conn: drafts.save(conn, telegram_id, REPORT.name, draft.to_json(),
-                                                  now, application_id=application_id))
-    return draft
+
+    async def work(conn: aiosqlite.Connection) -> Draft:
+        member = await partners.member(conn, telegram_id)
+        row = await applications.get(conn, application_id)
+        if member is None or member.state != "active" or row is None or (
+            row.partner_id != member.partner_id
+        ):
+            raise NotAllowed
+        existing = await reports.of_application(conn, application_id)
+        if row.status not in REPORTABLE and not (existing and existing.status == "more_requested"):
+            raise NotAllowed
+        saved = await drafts.load_in(conn, telegram_id, REPORT.name)
+        if saved is not None and saved.get("answers", {}).get("application_id") == application_id:
+            return Draft.from_json(saved)
+        if existing is not None:
+            draft = Draft(form=REPORT.name, answers=dict(existing.answers), current=SUMMARY)
+        else:
+            costs = row.answers.get("costs") or []
+            listed = await copartners.of_application(conn, application_id)
+            draft = Draft(form=REPORT.name, answers={
+                "application_id": application_id, "kind": row.kind,
+                "costs_agreed": compensable_total(costs) > 0 or bool(row.answers.get("stand_rent")),
+                "copartners": [{"id": c.id, "name": c.name} for c in listed],
+                "planned_costs": costs,  # offered as the actual costs with one tap
+            })
+            REPORT.fill_defaults(draft.answers)
+            draft.current = REPORT.next_key(draft.answers)
+        await drafts.save(conn, telegram_id, REPORT.name, draft.to_json(), now,
+                          application_id=application_id)
+        return draft
+
+    return await db.atomically(work)
 
 
 # RULEBOOK §7 "one figure, picked once": in a report's assessment, the points picked at approval

@@ -24,6 +24,14 @@ async def load(db: Database, telegram_id: int, form: str) -> dict[str, Any] | No
     return dict(json.loads(row[0])) if row else None
 
 
+async def load_in(conn: aiosqlite.Connection, telegram_id: int,
+                  form: str) -> dict[str, Any] | None:
+    """`load` inside the caller's transaction."""
+    async with conn.execute(_LOAD, (telegram_id, form)) as cursor:
+        row = await cursor.fetchone()
+    return dict(json.loads(row[0])) if row else None
+
+
 def _save_params(telegram_id: int, form: str, data: dict[str, Any], now: datetime,
                  application_id: int | None) -> tuple[object, ...]:
     return (telegram_id, form, json.dumps(data, ensure_ascii=False), application_id,
