@@ -11,7 +11,7 @@ proxies from the environment.
 from __future__ import annotations
 
 import urllib.request
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -59,9 +59,12 @@ class AiohttpRequest(BaseRequest):
             _given(read_timeout, self._read),
             _given(write_timeout, self._media_write if files else self._write),
             _given(connect_timeout, self._connect), _given(pool_timeout, self._pool))
+        body = _body(request_data)
         headers = {"User-Agent": self.USER_AGENT}
+        if isinstance(body, bytes):
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
-            async with self._session.request(method, url, data=_body(request_data),
+            async with self._session.request(method, url, data=body,
                                              headers=headers, timeout=timeout,
                                              proxy=self._proxy_for(url)) as response:
                 return response.status, await response.read()
@@ -98,12 +101,15 @@ def _given(value: object, default: float | None) -> float | None:
     return value
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form-encoded parameters, or multipart when there are files: what PTB's httpx client sends."""
+def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
+    """Form-encoded parameters, or multipart when there are files: what PTB's httpx client sends.
+    The form-encoded body is made here: aiohttp's FormData builds (and drops) a multipart writer
+    with a random boundary for every request."""
     if request_data is None:
         return None
     if not request_data.multipart_data:
-        return request_data.json_parameters or None
+        parameters = request_data.json_parameters
+        return urlencode(parameters).encode() if parameters else None
     # quote_fields=False: file names go as UTF-8, as httpx sends them (aiohttp would %-encode
     # "отчёт.csv", and the partner would get a file named "%D0%BE…")
     form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)

@@ -7,7 +7,10 @@ Templates render with StrictUndefined and HTML escaping, for Telegram's HTML par
 from __future__ import annotations
 
 import tomllib
+from collections import OrderedDict
 from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 
@@ -16,6 +19,9 @@ import markupsafe
 from jinja2 import meta
 
 LANGUAGES = ("ru", "en")
+RECENT_RENDERS = 2048
+_KEPT_TYPES = frozenset({str, markupsafe.Markup, int, float, bool, type(None), Decimal, date,
+                         datetime})
 
 
 class Texts:
@@ -36,6 +42,9 @@ class Texts:
         }
         self._compiled: dict[tuple[str, str], jinja2.Template] = {}
         self._plain: dict[tuple[str, str], str] = {}
+        # Rendered with these parameters lately: a form's questions come out the same for
+        # everybody (bench/throughput.py: jinja2 was a tenth of a form step's own time).
+        self._recent: OrderedDict[tuple[object, ...], str] = OrderedDict()
 
     def language_for(self, telegram_code: str | None) -> str:
         """The user's Telegram language if we speak it (`en-GB` → `en`), else the default."""
@@ -46,8 +55,23 @@ class Texts:
         return self.default_language
 
     def render(self, language: str, key: str, /, **params: object) -> str:
-        if not params and (language, key) in self._plain:
+        if not params:  # the same every time: buttons, labels, command descriptions
+            if (language, key) not in self._plain:
+                self._plain[(language, key)] = self._render(language, key, {})
             return self._plain[(language, key)]
+        if not all(type(value) in _KEPT_TYPES for value in params.values()):
+            return self._render(language, key, params)  # a list, a dict, an object: not kept
+        # The types too: 1 == 1.0 == True, and Markup("<b>") == "<b>" is not escaped.
+        recent = (language, key, *((name, type(value), value) for name, value in params.items()))
+        text = self._recent.pop(recent, None)
+        if text is None:
+            text = self._render(language, key, params)
+        self._recent[recent] = text
+        if len(self._recent) > RECENT_RENDERS:
+            self._recent.popitem(last=False)
+        return text
+
+    def _render(self, language: str, key: str, params: Mapping[str, object]) -> str:
         template = self._compiled.get((language, key))
         if template is None:
             try:
@@ -56,10 +80,7 @@ class Texts:
                 raise KeyError(f"no text {key!r} in locales/{language}") from None
             template = self._env.from_string(source)
             self._compiled[(language, key)] = template
-        text = template.render(**params).strip()
-        if not params:  # the same every time: buttons, labels, command descriptions
-            self._plain[(language, key)] = text
-        return text
+        return template.render(**params).strip()
 
     def keys(self, language: str) -> Mapping[str, str]:
         return self.sources[language]

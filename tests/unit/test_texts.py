@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pytest
 
 from bot.i18n import LANGUAGES, Texts
@@ -121,3 +122,20 @@ def test_a_line_ending_in_a_block_tag_keeps_its_line_break(language: str) -> Non
 def test_the_info_support_intro_keeps_its_sentences_apart() -> None:
     text = TEXTS.render("ru", "support.info_intro", id=1, title="Семинар", templates=False)
     assert "нет.\nАнонс" in text
+
+
+def test_a_text_rendered_again_is_the_same_and_never_another_values(tmp_path: Path) -> None:
+    """Recent renders are kept; values equal in Python but shown differently (1, 1.0, True; a
+    name and markup) each get their own text, and a list is rendered anew every time."""
+    for language in LANGUAGES:
+        (tmp_path / language).mkdir()
+        (tmp_path / language / "t.toml").write_text(
+            'shown = "{{ v }}"\nitems = "{{ v | join(\', \') }}"\n', encoding="utf-8")
+    texts = Texts(root=tmp_path)
+    shown = [texts.render("en", "t.shown", v=v) for v in (1, 1.0, True, 1, "<b>",
+                                                         markupsafe.Markup("<b>"), "<b>")]
+    assert shown == ["1", "1.0", "True", "1", "&lt;b&gt;", "<b>", "&lt;b&gt;"]
+    items = ["a"]
+    assert texts.render("en", "t.items", v=items) == "a"
+    items.append("b")
+    assert texts.render("en", "t.items", v=items) == "a, b"
