@@ -167,10 +167,13 @@ async def visible(db: Database, telegram_id: int, application_id: int) -> Applic
 async def previous_answers(db: Database, telegram_id: int, kind: str) -> dict[str, Any]:
     """What the person's company answered last time to the questions it answers the same way
     every time (its newest application of this kind, by any employee); empty if none."""
-    member = await partners.member(db.conn, telegram_id)
-    if member is None or member.state != "active":
-        return {}
-    row = await applications.newest_of_kind(db.conn, member.partner_id, kind)
+    async def read(conn: aiosqlite.Connection) -> ApplicationRow | None:
+        member = await partners.member(conn, telegram_id)
+        if member is None or member.state != "active":
+            return None
+        return await applications.newest_of_kind(conn, member.partner_id, kind)
+
+    row = await db.read_at_once(read)
     if row is None:
         return {}
     return {key: row.answers[key] for key in REMEMBERED if row.answers.get(key) is not None}

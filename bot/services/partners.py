@@ -136,10 +136,13 @@ async def get(db: Database, partner_id: int) -> PartnerRow | None:
 
 
 async def membership(db: Database, telegram_id: int) -> tuple[MemberRow | None, PartnerRow | None]:
-    member = await partners.member(db.conn, telegram_id)
-    if member is None:
-        return None, None
-    return member, await partners.by_id(db.conn, member.partner_id)
+    async def read(conn: aiosqlite.Connection) -> tuple[MemberRow | None, PartnerRow | None]:
+        member = await partners.member(conn, telegram_id)
+        if member is None:
+            return None, None
+        return member, await partners.by_id(conn, member.partner_id)
+
+    return await db.read_at_once(read)
 
 
 async def set_suspension(db: Database, settings: Settings, *, code: str, reason: str | None,

@@ -32,10 +32,13 @@ REPORTABLE = ("approved", "report_due")
 
 async def reportable(db: Database, telegram_id: int, today: date) -> list[ApplicationRow]:
     """The person's partner's approved activities whose day has come, nearest first."""
-    member = await partners.member(db.conn, telegram_id)
-    if member is None or member.state != "active":
-        raise NotAllowed
-    rows = await applications.of_partner(db.conn, member.partner_id)
+    async def read(conn: aiosqlite.Connection) -> list[ApplicationRow]:
+        member = await partners.member(conn, telegram_id)
+        if member is None or member.state != "active":
+            raise NotAllowed
+        return await applications.of_partner(conn, member.partner_id)
+
+    rows = await db.read_at_once(read)
     return [r for r in rows if r.status in REPORTABLE and date.fromisoformat(r.event_date) <= today]
 
 

@@ -93,6 +93,15 @@ class Database:
         chunk = self.conn._iter_chunk_size
         return await self.run_transaction(lambda conn: _drive(body(_InThread(conn, chunk))))
 
+    async def read_at_once(self, body: Callable[[aiosqlite.Connection], Coroutine[Any, Any, T]]
+                           ) -> T:
+        """Several reads in one trip, `body(conn)` run as `atomically` runs it but outside a
+        transaction: each statement sees what is committed, as `fetch_one` does."""
+        chunk, conn = self.conn._iter_chunk_size, self.conn._conn
+        result: T = await self.conn._execute(  # type: ignore[no-untyped-call]
+            lambda: _drive(body(_InThread(conn, chunk))))
+        return result
+
     # A read is one trip to aiosqlite's thread (execute, fetch and close there together): through
     # a cursor it would be three, and every trip is a wake-up of the event loop.
 

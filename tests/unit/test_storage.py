@@ -119,6 +119,15 @@ async def test_a_transaction_in_one_trip_runs_the_repositories_whole_or_not_at_a
             await db.atomically(raises)
         rows = await db.fetch_all("SELECT action FROM audit_log")
         assert [r[0] for r in rows] == ["test.one", "test.two"]
+
+        async def counted(conn: aiosqlite.Connection) -> tuple[int, str]:
+            rows = await conn.execute_fetchall("SELECT count(*) FROM audit_log")
+            async with conn.execute("SELECT max(action) FROM audit_log") as cursor:
+                newest = await cursor.fetchone()
+            assert newest is not None
+            return int(next(iter(rows))[0]), str(newest[0])
+
+        assert await db.read_at_once(counted) == (2, "test.two")  # reads in one trip, too
     finally:
         await db.close()
 
