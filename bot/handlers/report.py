@@ -85,9 +85,7 @@ async def _show_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, draf
     rt = runtime(context)
     user = update.effective_user
     assert user is not None
-    application = await applications_repo.get(rt.db.conn, int(draft.answers["application_id"]))
-    assert application is not None
-    assessment = await reports.expected(rt.db.conn, rt.rulebook, application, draft.answers)
+    assessment = await reports.expected_for(rt.db, rt.rulebook, draft.answers)
     fix_categories = [("report.categories", encode(SEND, "cats"))] if (
         len(_photos(draft)) >= 2) else []
     markup = forms.summary_keyboard(rt, user, draft,

@@ -117,6 +117,17 @@ async def expected(conn: aiosqlite.Connection, rulebook: Rulebook, row: Applicat
     return with_picked_points(found, picked)
 
 
+async def expected_for(db: Database, rulebook: Rulebook,
+                       report: dict[str, Any]) -> dict[str, Any]:
+    """`expected` for the report's own activity, read in one trip."""
+    async def read(conn: aiosqlite.Connection) -> dict[str, Any]:
+        row = await applications.get(conn, int(report["application_id"]))
+        assert row is not None
+        return await expected(conn, rulebook, row, report)
+
+    return await db.read_at_once(read)
+
+
 def final_assessment(rulebook: Rulebook, row: ApplicationRow,
                      report: dict[str, Any]) -> Assessment:
     """What the activity earns now: the actual listeners and documented costs."""
