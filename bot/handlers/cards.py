@@ -216,7 +216,7 @@ async def _outcome(rt: Runtime, language: str, application_id: int,
 
 
 async def _answers(rt: Runtime, application_id: int) -> tuple[Form, str, dict[str, Any]] | None:
-    row = await applications_repo.get(rt.db.conn, application_id)
+    row = await rt.db.read_at_once(lambda conn: applications_repo.get(conn, application_id))
     return None if row is None else (APPLICATION, "forms.apply", row.answers)
 
 

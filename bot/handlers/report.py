@@ -65,7 +65,7 @@ async def _open(update: Update, context: ContextTypes.DEFAULT_TYPE, application_
     except NotAllowed:
         await context.bot.send_message(user.id, rt.text(user, "report.not_reportable"))
         return
-    row = await applications_repo.get(rt.db.conn, application_id)
+    row = await rt.db.read_at_once(lambda conn: applications_repo.get(conn, application_id))
     assert row is not None
     opening = rt.text(user, "report.opening", id=row.id, title=row.title,
                       photos=bool(photo_categories(draft.answers)))
