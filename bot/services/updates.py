@@ -71,7 +71,7 @@ class Inbox:
         if not arrivals:
             return []
         at = stamp(now)
-        return await self.db.run_transaction(lambda conn: inbox.store_new(conn, arrivals, at))
+        return await self.db.atomically(lambda conn: inbox.store_new(conn, arrivals, at))
 
     async def waiting(self) -> list[tuple[int, str]]:
         """(update id, JSON) of the updates stored but not handled (a kill), oldest first."""
@@ -92,7 +92,7 @@ class Inbox:
         while self._pending:
             done, self._pending = self._pending, []
             try:
-                await self.db.run_transaction(partial(inbox.mark_handled, done=done))
+                await self.db.atomically(partial(inbox.mark_handled, done=done))
             except Exception:  # handled all the same; only a restart would handle them again
                 log.warning("could not mark %d updates handled", len(done), exc_info=True)
 

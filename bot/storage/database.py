@@ -22,7 +22,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 class Database:
     """One aiosqlite connection in autocommit mode; writes go through `transaction()`, or
-    `run_transaction()` / `write_one()` when they fit in one trip to aiosqlite's thread.
+    `atomically()` / `write_one()` in one trip to aiosqlite's thread.
 
     aiosqlite runs every call on one thread, in order, so two coroutines must not interleave
     statements of their transactions: the lock makes each `transaction()` (a trip per
@@ -68,17 +68,6 @@ class Database:
                 raise
             await self.conn.execute("COMMIT")
 
-    async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`BEGIN IMMEDIATE`, `work(conn)`, `COMMIT` (or `ROLLBACK` if it raises) in one trip to
-        aiosqlite's thread; `work` is plain `sqlite3` and returns what the caller needs.
-
-        For the transactions on every update's path: `transaction()` takes a trip per
-        statement, and each trip waits its turn in a busy event loop while the write lock is
-        held, so under load every other writer queued behind a few milliseconds per
-        transaction (bench/throughput.py measured the lock held 87% of the time).
-        """
-        return await self._one_trip(_in_transaction, self.conn._conn, work)
-
     async def atomically(self, body: Callable[[aiosqlite.Connection], Coroutine[Any, Any, T]]
                          ) -> T:
         """`transaction()` in one trip: `body(conn)` runs whole on aiosqlite's thread, inside
@@ -87,16 +76,21 @@ class Database:
         `body` is the block a `transaction()` would hold, written against the same repository
         functions, and may await nothing but `conn`: there each call runs at once, so the
         coroutine finishes without ever giving the event loop back (anything else it awaits is
-        refused with a RuntimeError, and nothing is written). For the transactions of every
-        form's last step (an application or a report sent, the outbox's claims).
+        refused with a RuntimeError, and nothing is written).
+
+        For the transactions on every update's path (the inbox, a form sent, the outbox's
+        claims): in `transaction()` each statement is a trip, each trip waits its turn in a busy
+        event loop while the write lock is held, and under load every other writer queued
+        behind it (bench/throughput.py measured the lock held 87% of the time).
         """
         chunk = self.conn._iter_chunk_size
-        return await self.run_transaction(lambda conn: _drive(body(_InThread(conn, chunk))))
+        return await self._one_trip(_in_transaction, self.conn._conn,
+                                    lambda conn: _drive(body(_InThread(conn, chunk))))
 
     async def read_at_once(self, body: Callable[[aiosqlite.Connection], Coroutine[Any, Any, T]]
                            ) -> T:
-        """Several reads in one trip, `body(conn)` run as `atomically` runs it but outside a
-        transaction: each statement sees what is committed, as `fetch_one` does."""
+        """Several reads in one trip: `body(conn)` run as `atomically` runs it, but in no
+        transaction of its own (as `fetch_one`)."""
         chunk, conn = self.conn._iter_chunk_size, self.conn._conn
         result: T = await self.conn._execute(  # type: ignore[no-untyped-call]
             lambda: _drive(body(_InThread(conn, chunk))))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -27,29 +26,30 @@ class Arrival:
         return self.update_id, self.digest
 
 
-def store_new(conn: sqlite3.Connection, arrivals: Sequence[Arrival], at: str) -> list[Arrival]:
+async def store_new(conn: aiosqlite.Connection, arrivals: Sequence[Arrival],
+                    at: str) -> list[Arrival]:
     """Insert the arrivals the inbox does not hold yet (id and digest); returns those."""
     if not arrivals:
         return []
     ids = sorted({a.update_id for a in arrivals})
     marks = ",".join("?" * len(ids))
-    seen = {(int(row[0]), str(row[1])) for row in conn.execute(
+    seen = {(int(row[0]), str(row[1])) for row in await conn.execute_fetchall(
         f"SELECT update_id, digest FROM inbox WHERE update_id IN ({marks})", ids)}
     fresh: list[Arrival] = []
     for one in arrivals:
         if one.key not in seen:
             seen.add(one.key)
             fresh.append(one)
-    conn.executemany(
+    await conn.executemany(
         "INSERT OR IGNORE INTO inbox (update_id, digest, state, received_at, raw)"
         " VALUES (?, ?, ?, ?, ?)",
         [(a.update_id, a.digest, a.state, at, a.raw) for a in fresh])
     return fresh
 
 
-def mark_handled(conn: sqlite3.Connection, done: Iterable[tuple[int, str]]) -> None:
+async def mark_handled(conn: aiosqlite.Connection, done: Iterable[tuple[int, str]]) -> None:
     """`done`: (update id, when). The JSON goes: it held names and texts, and is not needed."""
-    conn.executemany(
+    await conn.executemany(
         "UPDATE inbox SET state = 'handled', handled_at = ?, raw = NULL"
         " WHERE update_id = ? AND state = 'received'",
         [(at, update_id) for update_id, at in done])
