@@ -29,8 +29,9 @@ _KEY = "partnerdesk.runtime"
 
 
 class PersonLocks:
-    """One lock per person. Updates are handled one at a time, but jobs run beside them: the
-    album's answer (a job) must not load a person's form while their next update saves it."""
+    """One lock per person: their updates are handled in order (different people's side by
+    side), and jobs that touch a form take it too: the album's answer (a job) must not load a
+    person's form while their next update saves it."""
 
     def __init__(self) -> None:
         self._locks: dict[int, asyncio.Lock] = {}

@@ -166,9 +166,9 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def handlers() -> list[BaseHandler[Update, Any, Any]]:
-    # Not blocking: updates are handled one at a time, and a year's figures (a second or two,
-    # the chart with them) must not hold up everyone else's. Both only read: one cut short by a
-    # restart is not redone, the manager asks again.
+    # Not blocking: a year's figures (a second or two, the chart with them) must not take one of
+    # the few updates handled at once, nor hold up the manager's own next ones. Both only read:
+    # one cut short by a restart is not redone, the manager asks again.
     return [
         CommandHandler("stats", stats_command, block=False),
         CommandHandler("export", export_command, block=False),
