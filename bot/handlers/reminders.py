@@ -81,28 +81,23 @@ _DAILY = "partnerdesk.reminders.daily"
 
 
 async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Repeating job, and the one-off run a wake schedules (Runtime.outbox): send what is due.
-    Everything it needs is in the database."""
+    """Repeating job, one run at a time: send what is due. Everything it needs is in the
+    database."""
+    rt = runtime(context)
     daily = context.bot_data.setdefault(_DAILY, Daily())
-    await _dispatch_once_at_a_time(context.bot, runtime(context), daily)
+    async with rt.outbox.lock:
+        _log(await dispatch(context.bot, rt, daily=daily))
 
 
 async def wake_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The one-off run a wake schedules (Runtime.outbox): the messages that are due, at once;
-    reminders keep to the repeating job."""
-    await _dispatch_once_at_a_time(context.bot, runtime(context), None)
+    """The one-off run a wake schedules (Runtime.outbox): the messages a commit just wrote, at
+    once, beside whatever run is under way (claims are exclusive): a run under way may have a
+    whole batch waiting in the rate limiter, which the person who just acted must not wait
+    behind (bench/throughput.py --reminders). Reminders keep to the repeating job."""
+    _log(await dispatch(context.bot, runtime(context), messages_only=True))
 
 
-async def _dispatch_once_at_a_time(bot: Bot, rt: Runtime, daily: Daily | None) -> None:
-    """The repeating job (with `daily`) runs one at a time. A wake (without: the messages a
-    commit just wrote) runs at once, beside whatever run is under way: claims are exclusive,
-    and a run under way may have a whole batch waiting in the rate limiter, which the person
-    who just acted must not wait behind (bench/throughput.py --reminders)."""
-    if daily is None:
-        stats = await dispatch(bot, rt, messages_only=True)
-    else:
-        async with rt.outbox.lock:
-            stats = await dispatch(bot, rt, daily=daily)
+def _log(stats: Stats) -> None:
     if stats.batches:
         log.info("reminders: %s", stats)
 

@@ -133,7 +133,7 @@ def _attachments(photos: list[tuple[str, FileRow]], documents: list[FileRow]) ->
 
 async def _open_card(rt: Runtime, language: str, report_id: int, version: int, chat_id: int,
                      note: dict[str, Any] | None) -> outbox.Outgoing | None:
-    report = await rt.db.read_at_once(lambda conn: reports_repo.get(conn, report_id))
+    report = await reports_repo.get(rt.db.conn, report_id)
     row = await applications_repo.get(rt.db.conn, report.application_id) if report else None
     if report is None or row is None or report.version != version or report.status != "sent":
         return None  # reviewed meanwhile
@@ -184,7 +184,7 @@ async def _outcome(rt: Runtime, language: str, report_id: int,
 
 
 async def _answers(rt: Runtime, report_id: int) -> tuple[Form, str, dict[str, Any]] | None:
-    report = await reports_repo.get(rt.db.conn, report_id)
+    report = await rt.db.read_at_once(lambda conn: reports_repo.get(conn, report_id))
     return None if report is None else (REPORT, "forms.report", report.answers)
 
 

@@ -83,18 +83,21 @@ class Database:
         event loop while the write lock is held, and under load every other writer queued
         behind it (bench/throughput.py measured the lock held 87% of the time).
         """
-        chunk = self.conn._iter_chunk_size
-        return await self._one_trip(_in_transaction, self.conn._conn,
-                                    lambda conn: _drive(body(_InThread(conn, chunk))))
+        return await self._one_trip(_in_transaction, self.conn._conn, self._whole(body))
 
     async def read_at_once(self, body: Callable[[aiosqlite.Connection], Coroutine[Any, Any, T]]
                            ) -> T:
         """Several reads in one trip: `body(conn)` run as `atomically` runs it, but in no
         transaction of its own (as `fetch_one`)."""
-        chunk, conn = self.conn._iter_chunk_size, self.conn._conn
         result: T = await self.conn._execute(  # type: ignore[no-untyped-call]
-            lambda: _drive(body(_InThread(conn, chunk))))
+            self._whole(body), self.conn._conn)
         return result
+
+    def _whole(self, body: Callable[[aiosqlite.Connection], Coroutine[Any, Any, T]]
+               ) -> Callable[[sqlite3.Connection], T]:
+        """`body` as a plain function for aiosqlite's thread (see `atomically`)."""
+        chunk = self.conn._iter_chunk_size
+        return lambda conn: _drive(body(_InThread(conn, chunk)))
 
     # A read is one trip to aiosqlite's thread (execute, fetch and close there together): through
     # a cursor it would be three, and every trip is a wake-up of the event loop.

@@ -20,8 +20,7 @@ _SAVE = ("INSERT INTO drafts (telegram_id, form, data, application_id, updated_a
 
 
 async def load(db: Database, telegram_id: int, form: str) -> dict[str, Any] | None:
-    row = await db.fetch_one(_LOAD, (telegram_id, form))
-    return dict(json.loads(row[0])) if row else None
+    return await db.read_at_once(lambda conn: load_in(conn, telegram_id, form))
 
 
 async def load_in(conn: aiosqlite.Connection, telegram_id: int,
